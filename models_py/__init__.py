@@ -1,0 +1,1 @@
+"""Customer analytics warehouse: the Python side (demo data generator, ML models, CLI)."""

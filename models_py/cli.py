@@ -1,0 +1,40 @@
+"""Command-line entry point: `python -m models_py.cli <command>` (also `customer-analytics`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from models_py.summary import format_summary, table_row_counts
+
+DEFAULT_WAREHOUSE = Path(__file__).resolve().parents[1] / "warehouse" / "build.duckdb"
+
+
+def _summary(args: argparse.Namespace) -> int:
+    db_path = Path(args.warehouse)
+    print(format_summary(table_row_counts(db_path), db_path))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="customer-analytics", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    summary = commands.add_parser("summary", help="list the warehouse's tables with row counts")
+    summary.add_argument(
+        "--warehouse",
+        default=os.environ.get("CA_WAREHOUSE_PATH", str(DEFAULT_WAREHOUSE)),
+        help="DuckDB file to summarise (default: $CA_WAREHOUSE_PATH or warehouse/build.duckdb)",
+    )
+    summary.set_defaults(handler=_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
