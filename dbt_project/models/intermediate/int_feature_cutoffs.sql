@@ -1,0 +1,66 @@
+-- The cutoffs features and labels are computed at: T (score), T - H (evaluate) and T - 2H (train),
+-- where T is var as_of_date (default: the last clean order date) and H is var horizon_days.
+-- Everything downstream joins events to these rows, so the cutoff and horizon are the only
+-- things that differ between snapshots.
+{%- set as_of_date = marts_as_of_date() %}
+{%- set horizon_days = marts_horizon_days() %}
+
+with
+
+orders as (
+    select * from {{ ref('stg_orders') }}
+),
+
+data_bounds as (
+    select max(order_date) as data_end_date
+    from orders
+),
+
+score_cutoff as (
+    select
+        {% if as_of_date is none -%}
+            data_end_date as as_of_date,
+        {%- else -%}
+            cast('{{ as_of_date }}' as date) as as_of_date,
+        {%- endif %}
+        data_end_date
+    from data_bounds
+),
+
+cutoffs as (
+    select
+        as_of_date,
+        'score' as cutoff_role,
+        data_end_date
+    from score_cutoff
+
+    union all
+
+    select
+        {{ marts_add_days('as_of_date', -1 * horizon_days) }} as as_of_date,
+        'evaluate' as cutoff_role,
+        data_end_date
+    from score_cutoff
+
+    union all
+
+    select
+        {{ marts_add_days('as_of_date', -2 * horizon_days) }} as as_of_date,
+        'train' as cutoff_role,
+        data_end_date
+    from score_cutoff
+),
+
+final as (
+    select
+        as_of_date,
+        cutoff_role,
+        cast({{ horizon_days }} as integer) as horizon_days,
+        {{ marts_add_days('as_of_date', horizon_days) }} as horizon_end_date,
+        data_end_date,
+        coalesce({{ marts_add_days('as_of_date', horizon_days) }} <= data_end_date, false)
+            as is_horizon_complete
+    from cutoffs
+)
+
+select * from final

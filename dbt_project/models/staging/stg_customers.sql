@@ -1,0 +1,22 @@
+-- One row per real customer: the current version of its record, cleaned.
+with classified as (
+    select * from {{ ref('stg_customers__classified') }}
+),
+
+final as (
+    select
+        customer_id,
+        customer_name,
+        email,
+        phone,
+        gender,
+        date_of_birth,
+        city,
+        signup_date,
+        loyalty_tier,
+        updated_at
+    from classified
+    where row_bucket = 'clean'
+)
+
+select * from final

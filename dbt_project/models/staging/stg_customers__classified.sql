@@ -1,0 +1,152 @@
+-- Every raw customers row once, cleaned, with the bucket it falls in (clean, duplicate,
+-- quarantined, excluded_test) and, when quarantined, one reason. Materialised as a table so the
+-- raw file is read once; stg_customers and quarantine_customers are views over it.
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'customer_id', 'name', 'email', 'phone', 'gender', 'date_of_birth', 'city',
+    'signup_date', 'loyalty_tier', 'updated_at',
+] %}
+{%- set raw_columns_prefixed = [] %}
+{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_key = raw_columns_prefixed | join(', ') %}
+
+with source as (
+    select * from {{ source('raw', 'customers') }}
+),
+
+raw_text as (
+    select
+        cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,
+        cast(name as {{ dbt.type_string() }}) as raw_name,
+        cast(email as {{ dbt.type_string() }}) as raw_email,
+        cast(phone as {{ dbt.type_string() }}) as raw_phone,
+        cast(gender as {{ dbt.type_string() }}) as raw_gender,
+        cast(date_of_birth as {{ dbt.type_string() }}) as raw_date_of_birth,
+        cast(city as {{ dbt.type_string() }}) as raw_city,
+        cast(signup_date as {{ dbt.type_string() }}) as raw_signup_date,
+        cast(loyalty_tier as {{ dbt.type_string() }}) as raw_loyalty_tier,
+        cast(updated_at as {{ dbt.type_string() }}) as raw_updated_at
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ staging_clean_text('raw_customer_id') }} as customer_id,
+        {{ staging_collapse_whitespace(staging_clean_text('raw_name')) }} as customer_name,
+        lower({{ staging_clean_text('raw_email') }}) as email,
+        {{ staging_clean_text('raw_phone') }} as phone,
+        lower({{ staging_clean_text('raw_gender') }}) as gender_text,
+        {{ staging_clean_text('raw_date_of_birth') }} as date_of_birth_text,
+        {{ staging_parse_timestamp(staging_clean_text('raw_date_of_birth')) }} as date_of_birth_ts,
+        coalesce(
+            {{ staging_collapse_whitespace(staging_clean_text('raw_city')) }}, 'unknown'
+        ) as city,
+        {{ staging_clean_text('raw_signup_date') }} as signup_date_text,
+        {{ staging_parse_timestamp(staging_clean_text('raw_signup_date')) }} as signup_date_ts,
+        coalesce(lower({{ staging_clean_text('raw_loyalty_tier') }}), 'none') as loyalty_tier,
+        {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
+        {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
+    from raw_text
+),
+
+standardised as (
+    select
+        *,
+        case
+            when gender_text in ('f', 'female', 'woman', 'w') then 'female'
+            when gender_text in ('m', 'male', 'man') then 'male'
+            when gender_text in ('o', 'other', 'non-binary', 'nonbinary', 'x') then 'other'
+            else 'unknown'
+        end as gender,
+        cast(date_of_birth_ts as date) as date_of_birth,
+        cast(signup_date_ts as date) as signup_date,
+        coalesce(
+            email like '%@{{ var("test_account_email_domain") | lower }}', false
+        ) as has_test_email
+    from cleaned
+),
+
+versions as (
+    -- Versions of one customer, latest updated_at first (ties broken by the raw values, so exact
+    -- copies sit together). A customer is a test account if any version has a test email.
+    select
+        *,
+        row_number() over (
+            partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
+        ) as version_number,
+        {{ staging_repeats_previous_row(
+            raw_columns_prefixed, 'customer_id', 'updated_at desc nulls last, ' ~ raw_key
+        ) }} as is_exact_copy,
+        max(has_test_email) over (
+            partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
+            rows between unbounded preceding and unbounded following
+        ) as any_version_has_test_email
+    from standardised
+),
+
+quality as (
+    select
+        *,
+        case
+            when customer_id is null then 'missing customer_id'
+            when updated_at_text is not null and updated_at is null
+                then 'unparseable updated_at'
+            when date_of_birth_text is not null and date_of_birth_ts is null
+                then 'unparseable date_of_birth'
+            when signup_date_text is not null and signup_date_ts is null
+                then 'unparseable signup_date'
+            when loyalty_tier not in ('none', 'silver', 'gold', 'platinum')
+                then 'invalid loyalty_tier'
+        end as quality_issue
+    from versions
+),
+
+classified as (
+    select
+        *,
+        case
+            when
+                case
+                    when customer_id is null then has_test_email
+                    else any_version_has_test_email
+                end
+                then 'excluded_test'
+            when is_exact_copy then 'duplicate'
+            when customer_id is null then 'quarantined'
+            when version_number > 1 then 'duplicate'
+            when quality_issue is not null then 'quarantined'
+            else 'clean'
+        end as row_bucket
+    from quality
+),
+
+final as (
+    select
+        raw_customer_id,
+        raw_name,
+        raw_email,
+        raw_phone,
+        raw_gender,
+        raw_date_of_birth,
+        raw_city,
+        raw_signup_date,
+        raw_loyalty_tier,
+        raw_updated_at,
+        customer_id,
+        customer_name,
+        email,
+        phone,
+        gender,
+        date_of_birth,
+        city,
+        signup_date,
+        loyalty_tier,
+        updated_at,
+        row_bucket,
+        case when row_bucket = 'quarantined' then quality_issue end as reason
+    from classified
+)
+
+select * from final

@@ -1,0 +1,169 @@
+-- Every raw order_lines row once, cleaned, with its bucket (clean, duplicate, quarantined,
+-- excluded_test) and, when quarantined, one reason. Materialised as a table so the raw file is
+-- read once; stg_order_lines and quarantine_order_lines are views over it.
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount',
+] %}
+{%- set raw_columns_prefixed = [] %}
+{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_key = raw_columns_prefixed | join(', ') %}
+
+with source as (
+    select * from {{ source('raw', 'order_lines') }}
+),
+
+orders as (
+    select * from {{ ref('stg_orders__classified') }}
+),
+
+products as (
+    select * from {{ ref('stg_products__classified') }}
+),
+
+test_orders as (
+    select distinct order_id
+    from orders
+    where row_bucket = 'excluded_test' and order_id is not null
+),
+
+current_orders as (
+    -- The current version of every real order: clean or quarantined, one row per order_id.
+    select
+        order_id,
+        row_bucket as order_bucket
+    from orders
+    where row_bucket in ('clean', 'quarantined') and order_id is not null
+),
+
+clean_products as (
+    select
+        product_id,
+        list_price
+    from products
+    where row_bucket = 'clean'
+),
+
+quarantined_products as (
+    select distinct product_id
+    from products
+    where
+        row_bucket = 'quarantined'
+        and product_id is not null
+        and product_id not in (select clean_products.product_id from clean_products)
+),
+
+raw_text as (
+    select
+        cast(order_id as {{ dbt.type_string() }}) as raw_order_id,
+        cast(line_number as {{ dbt.type_string() }}) as raw_line_number,
+        cast(product_id as {{ dbt.type_string() }}) as raw_product_id,
+        cast(quantity as {{ dbt.type_string() }}) as raw_quantity,
+        cast(unit_price as {{ dbt.type_string() }}) as raw_unit_price,
+        cast(discount as {{ dbt.type_string() }}) as raw_discount
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ staging_clean_text('raw_order_id') }} as order_id,
+        {{ staging_clean_text('raw_line_number') }} as line_number_text,
+        {{ staging_safe_cast(staging_clean_text('raw_line_number'), dbt.type_int()) }} as line_number,
+        {{ staging_clean_text('raw_product_id') }} as product_id,
+        {{ staging_safe_cast(staging_clean_text('raw_quantity'), dbt.type_int()) }} as quantity,
+        {{ staging_safe_cast(staging_clean_text('raw_unit_price'), 'decimal(18, 2)') }} as unit_price,
+        {{ staging_clean_text('raw_discount') }} as discount_text,
+        coalesce(
+            {{ staging_safe_cast(staging_clean_text('raw_discount'), 'decimal(18, 2)') }},
+            case when {{ staging_clean_text('raw_discount') }} is null then 0 end
+        ) as discount
+    from raw_text
+),
+
+with_references as (
+    select
+        cleaned.*,
+        test_orders.order_id is not null as is_test_line,
+        current_orders.order_bucket,
+        clean_products.list_price,
+        clean_products.product_id is not null as has_clean_product,
+        quarantined_products.product_id is not null as has_quarantined_product
+    from cleaned
+    left join test_orders on cleaned.order_id = test_orders.order_id
+    left join current_orders on cleaned.order_id = current_orders.order_id
+    left join clean_products on cleaned.product_id = clean_products.product_id
+    left join quarantined_products on cleaned.product_id = quarantined_products.product_id
+),
+
+quality as (
+    select
+        *,
+        case
+            when order_bucket is null then 'unknown order'
+            when order_bucket = 'quarantined' then 'order quarantined'
+            when has_quarantined_product then 'product quarantined'
+            when not has_clean_product then 'unknown product'
+            when line_number is null then 'invalid line_number'
+            when quantity is null then 'invalid quantity'
+            when unit_price is null then 'invalid unit_price'
+            when unit_price < 0 then 'negative unit_price'
+            when discount is null then 'invalid discount'
+            when unit_price > {{ var('price_outlier_ratio') }} * list_price then 'price outlier'
+        end as value_issue
+    from with_references
+),
+
+ranked as (
+    -- Rows of one (order_id, line_number), valid rows first, then by raw values (so exact copies
+    -- sit together). Lines carry no updated_at, so when two different valid records share a key
+    -- the first is kept and the others are quarantined.
+    select
+        *,
+        row_number() over (
+            partition by order_id, line_number order by value_issue nulls first, {{ raw_key }}
+        ) as key_number,
+        {{ staging_repeats_previous_row(
+            raw_columns_prefixed, 'order_id, line_number', 'value_issue nulls first, ' ~ raw_key
+        ) }} as is_exact_copy
+    from quality
+),
+
+classified as (
+    select
+        *,
+        coalesce(
+            value_issue, case when key_number > 1 then 'duplicate order line' end
+        ) as quality_issue,
+        case
+            when is_test_line then 'excluded_test'
+            when is_exact_copy then 'duplicate'
+            when value_issue is not null or key_number > 1 then 'quarantined'
+            else 'clean'
+        end as row_bucket
+    from ranked
+),
+
+final as (
+    select
+        raw_order_id,
+        raw_line_number,
+        raw_product_id,
+        raw_quantity,
+        raw_unit_price,
+        raw_discount,
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount,
+        cast(quantity * unit_price as decimal(18, 2)) as gross_amount,
+        cast(quantity * unit_price - discount as decimal(18, 2)) as net_amount,
+        row_bucket,
+        case when row_bucket = 'quarantined' then quality_issue end as reason
+    from classified
+)
+
+select * from final

@@ -1,0 +1,149 @@
+-- Every raw orders row once, cleaned, with its bucket (clean, duplicate, quarantined,
+-- excluded_test) and, when quarantined, one reason. Materialised as a table so the raw file is
+-- read once; stg_orders and quarantine_orders are views over it.
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'order_id', 'customer_id', 'store', 'channel', 'order_ts', 'status', 'updated_at',
+] %}
+{%- set raw_columns_prefixed = [] %}
+{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_key = raw_columns_prefixed | join(', ') %}
+
+with source as (
+    select * from {{ source('raw', 'orders') }}
+),
+
+customers as (
+    select * from {{ ref('stg_customers__classified') }}
+),
+
+test_customers as (
+    select distinct customer_id
+    from customers
+    where row_bucket = 'excluded_test' and customer_id is not null
+),
+
+known_customers as (
+    select customer_id
+    from customers
+    where row_bucket = 'clean'
+),
+
+raw_text as (
+    select
+        cast(order_id as {{ dbt.type_string() }}) as raw_order_id,
+        cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,
+        cast(store as {{ dbt.type_string() }}) as raw_store,
+        cast(channel as {{ dbt.type_string() }}) as raw_channel,
+        cast(order_ts as {{ dbt.type_string() }}) as raw_order_ts,
+        cast(status as {{ dbt.type_string() }}) as raw_status,
+        cast(updated_at as {{ dbt.type_string() }}) as raw_updated_at
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ staging_clean_text('raw_order_id') }} as order_id,
+        {{ staging_clean_text('raw_customer_id') }} as customer_id,
+        {{ staging_collapse_whitespace(staging_clean_text('raw_store')) }} as store,
+        lower({{ staging_clean_text('raw_channel') }}) as channel,
+        {{ staging_clean_text('raw_order_ts') }} as order_ts_text,
+        {{ staging_parse_timestamp(staging_clean_text('raw_order_ts')) }} as ordered_at,
+        lower({{ staging_clean_text('raw_status') }}) as status,
+        {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
+        {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
+    from raw_text
+),
+
+with_customers as (
+    select
+        cleaned.*,
+        test_customers.customer_id is not null as has_test_customer,
+        known_customers.customer_id is not null as has_customer_record
+    from cleaned
+    left join test_customers on cleaned.customer_id = test_customers.customer_id
+    left join known_customers on cleaned.customer_id = known_customers.customer_id
+),
+
+versions as (
+    -- Versions of one order, latest updated_at first (ties broken by the raw values, so exact
+    -- copies sit together). An order is a test order if any version belongs to a test account.
+    select
+        *,
+        row_number() over (
+            partition by order_id order by updated_at desc nulls last, {{ raw_key }}
+        ) as version_number,
+        {{ staging_repeats_previous_row(
+            raw_columns_prefixed, 'order_id', 'updated_at desc nulls last, ' ~ raw_key
+        ) }} as is_exact_copy,
+        max(has_test_customer) over (
+            partition by order_id order by updated_at desc nulls last, {{ raw_key }}
+            rows between unbounded preceding and unbounded following
+        ) as any_version_has_test_customer
+    from with_customers
+),
+
+quality as (
+    select
+        *,
+        case
+            when order_id is null then 'missing order_id'
+            when customer_id is null then 'missing customer_id'
+            when order_ts_text is null then 'missing order_ts'
+            when ordered_at is null then 'unparseable order_ts'
+            when cast(ordered_at as date) > {{ staging_max_valid_date() }}
+                then 'order in the future'
+            when updated_at_text is not null and updated_at is null
+                then 'unparseable updated_at'
+            when status is null or status not in ('completed', 'cancelled', 'returned')
+                then 'invalid status'
+            when channel is null or channel not in ('store', 'online') then 'invalid channel'
+        end as quality_issue
+    from versions
+),
+
+classified as (
+    select
+        *,
+        case
+            when
+                case
+                    when order_id is null then has_test_customer
+                    else any_version_has_test_customer
+                end
+                then 'excluded_test'
+            when is_exact_copy then 'duplicate'
+            when order_id is null then 'quarantined'
+            when version_number > 1 then 'duplicate'
+            when quality_issue is not null then 'quarantined'
+            else 'clean'
+        end as row_bucket
+    from quality
+),
+
+final as (
+    select
+        raw_order_id,
+        raw_customer_id,
+        raw_store,
+        raw_channel,
+        raw_order_ts,
+        raw_status,
+        raw_updated_at,
+        order_id,
+        customer_id,
+        store,
+        channel,
+        ordered_at,
+        cast(ordered_at as date) as order_date,
+        status,
+        updated_at,
+        has_customer_record,
+        row_bucket,
+        case when row_bucket = 'quarantined' then quality_issue end as reason
+    from classified
+)
+
+select * from final

@@ -1,0 +1,17 @@
+-- One row per product, cleaned.
+with classified as (
+    select * from {{ ref('stg_products__classified') }}
+),
+
+final as (
+    select
+        product_id,
+        product_name,
+        category,
+        brand,
+        list_price
+    from classified
+    where row_bucket = 'clean'
+)
+
+select * from final

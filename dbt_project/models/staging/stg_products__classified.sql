@@ -1,0 +1,94 @@
+-- Every raw products row once, cleaned, with its bucket (clean, duplicate, quarantined) and, when
+-- quarantined, one reason. Materialised as a table so the raw file is read once.
+{{ config(materialized='table') }}
+
+{%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
+{%- set raw_columns_prefixed = [] %}
+{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_key = raw_columns_prefixed | join(', ') %}
+
+with source as (
+    select * from {{ source('raw', 'products') }}
+),
+
+raw_text as (
+    select
+        cast(product_id as {{ dbt.type_string() }}) as raw_product_id,
+        cast(product_name as {{ dbt.type_string() }}) as raw_product_name,
+        cast(category as {{ dbt.type_string() }}) as raw_category,
+        cast(brand as {{ dbt.type_string() }}) as raw_brand,
+        cast(list_price as {{ dbt.type_string() }}) as raw_list_price
+    from source
+),
+
+cleaned as (
+    select
+        *,
+        {{ staging_clean_text('raw_product_id') }} as product_id,
+        {{ staging_collapse_whitespace(staging_clean_text('raw_product_name')) }} as product_name,
+        coalesce(
+            lower({{ staging_collapse_whitespace(staging_clean_text('raw_category')) }}), 'unknown'
+        ) as category,
+        {{ staging_collapse_whitespace(staging_clean_text('raw_brand')) }} as brand,
+        {{ staging_clean_text('raw_list_price') }} as list_price_text,
+        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'decimal(18, 2)') }} as list_price
+    from raw_text
+),
+
+quality as (
+    select
+        *,
+        case
+            when product_id is null then 'missing product_id'
+            when list_price is null then 'invalid list_price'
+            when list_price < 0 then 'negative list_price'
+        end as value_issue
+    from cleaned
+),
+
+ranked as (
+    -- Rows of one product_id, valid rows first, then by raw values (so exact copies sit
+    -- together). Products carry no updated_at, so when two different valid records share a
+    -- product_id the first is kept and the others are quarantined.
+    select
+        *,
+        row_number() over (
+            partition by product_id order by value_issue nulls first, {{ raw_key }}
+        ) as key_number,
+        {{ staging_repeats_previous_row(
+            raw_columns_prefixed, 'product_id', 'value_issue nulls first, ' ~ raw_key
+        ) }} as is_exact_copy
+    from quality
+),
+
+classified as (
+    select
+        *,
+        coalesce(
+            value_issue, case when key_number > 1 then 'duplicate product_id' end
+        ) as quality_issue
+    from ranked
+),
+
+final as (
+    select
+        raw_product_id,
+        raw_product_name,
+        raw_category,
+        raw_brand,
+        raw_list_price,
+        product_id,
+        product_name,
+        category,
+        brand,
+        list_price,
+        case
+            when is_exact_copy then 'duplicate'
+            when quality_issue is not null then 'quarantined'
+            else 'clean'
+        end as row_bucket,
+        case when not is_exact_copy then quality_issue end as reason
+    from classified
+)
+
+select * from final

@@ -1,0 +1,56 @@
+-- The summary's counts are the rows of the models users read: clean_rows = rows of stg_<table>,
+-- quarantined_rows = rows of quarantine_<table>, and a reason is given exactly when a row is
+-- quarantined. Returns the tables where this fails.
+{%- set tables = ['customers', 'products', 'orders', 'order_lines'] %}
+
+with summary as (
+    select * from {{ ref('data_quality_summary') }}
+),
+
+{% for table in tables %}
+    stg_{{ table }} as (
+        select * from {{ ref('stg_' ~ table) }}
+    ),
+
+    quarantine_{{ table }} as (
+        select * from {{ ref('quarantine_' ~ table) }}
+    ),
+
+    classified_{{ table }} as (
+        select * from {{ ref('stg_' ~ table ~ '__classified') }}
+    ),
+
+{% endfor %}
+model_counts as (
+    {%- for table in tables %}
+        select
+            '{{ table }}' as table_name,
+            (select count(*) from stg_{{ table }}) as clean_rows,
+            (select count(*) from quarantine_{{ table }}) as quarantined_rows,
+            (
+                select count(*) from classified_{{ table }}
+                where (row_bucket = 'quarantined') != (reason is not null)
+            ) as misplaced_reasons
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        model_counts.table_name,
+        model_counts.clean_rows,
+        summary.clean_rows as summary_clean_rows,
+        model_counts.quarantined_rows,
+        summary.quarantined_rows as summary_quarantined_rows,
+        model_counts.misplaced_reasons
+    from model_counts
+    inner join summary on model_counts.table_name = summary.table_name
+    where
+        model_counts.clean_rows != summary.clean_rows
+        or model_counts.quarantined_rows != summary.quarantined_rows
+        or model_counts.misplaced_reasons > 0
+)
+
+select * from final
