@@ -21,14 +21,24 @@ export CA_RAW_DIR ?= $(ROOT)/warehouse/raw
 export CA_RAW_FORMAT ?= $(RAW_FORMAT)
 export CA_WAREHOUSE_PATH ?= $(ROOT)/warehouse/build.duckdb
 export CA_ARTIFACTS_DIR ?= $(ROOT)/warehouse/artifacts
+# The served file BI tools open read-only (replaced atomically by `make publish`), the report, and
+# the per-segment CSV lists for marketing tools.
+export CA_SERVED_PATH ?= $(ROOT)/warehouse/analytics.duckdb
+export CA_REPORT_DIR ?= $(ROOT)/warehouse/report
+export CA_EXPORTS_DIR ?= $(ROOT)/warehouse/exports
+# dbt's run results of the last invocation (DBT_TARGET_PATH moves dbt's target folder).
+RUN_RESULTS := $(or $(DBT_TARGET_PATH),$(ROOT)/dbt_project/target)/run_results.json
 
 DBT := cd $(ROOT)/dbt_project && $(BIN)/dbt
 
-.PHONY: help setup data build run test lint pytest dbt-parse lock clean
+.PHONY: help setup data build run test lint pytest dbt-parse lock clean publish report docs
 
 help:
 	@echo "make run    set up .venv, generate the demo data if absent, build and test the warehouse"
 	@echo "make test   set up .venv and run every check: linters, pytest (unit + dbt integration)"
+	@echo "make publish  copy the built tables to the served file BI tools read (warehouse/analytics.duckdb)"
+	@echo "make report   write warehouse/report/index.html and warehouse/exports/ from the served file"
+	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
 	@echo "make clean  remove generated warehouse files (keeps .venv)"
 
@@ -53,7 +63,24 @@ build: data
 	$(DBT) build
 
 run: build
+	$(BIN)/python -m models_py.publish
+	$(BIN)/python -m models_py.report
 	$(BIN)/python -m models_py.cli summary
+
+# Copy the analyst-facing tables of the last successful build to the served file, atomically
+# (refuses if the last dbt run had failures, so the last good served file stays in place).
+publish: setup
+	$(BIN)/python -m models_py.publish $(if $(wildcard $(RUN_RESULTS)),--run-results $(RUN_RESULTS))
+
+# The self-contained HTML report (warehouse/report/index.html) and segment CSVs, from the served file.
+report: setup
+	$(BIN)/python -m models_py.report
+
+# dbt's documentation site, with lineage from raw files to the report and BI exposures; the
+# single-file offline version is dbt_project/target/static_index.html. Needs a built warehouse.
+docs: setup
+	@test -f "$(CA_WAREHOUSE_PATH)" || { echo "no warehouse at $(CA_WAREHOUSE_PATH): run make run first"; exit 1; }
+	$(DBT) docs generate --static
 
 lint: setup
 	$(BIN)/ruff check .

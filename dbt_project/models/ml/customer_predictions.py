@@ -1,0 +1,33 @@
+"""Every customer's predictions at the score cutoff T: purchase probability and spend for the
+horizon_days after T (published models, refitted on the latest labelled window), p_alive and a
+12-month CLV from the BG/NBD + Gamma-Gamma pair fitted on the history up to T. Loads the models
+model_registry saved; nothing is refitted here."""
+
+from pathlib import Path
+
+from models_py.prediction_artifacts import load_frames, load_model, load_run
+from models_py.prediction_pipeline import score_customers
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    registry = dbt.ref("model_registry").df()
+    run_id = str(registry["run_id"].iloc[0])
+    _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)
+    final = registry[(registry["fit_role"] == "final") & registry["is_published"]]
+    paths = dict(zip(final["task"], final["artifact_path"], strict=True))
+    frames, _ = load_frames(
+        dbt.ref("customer_feature_snapshots").df(),
+        dbt.ref("prediction_last_window").df(),
+        dbt.ref("customer_label_snapshots").df(),
+    )
+    predictions = score_customers(
+        frames["score"],
+        load_model(paths["purchase"]),
+        load_model(paths["spend"]),
+        load_model(paths["clv"]).estimator,
+        summary["settings"]["horizon_days"],
+        summary["settings"]["clv_days"],
+    )
+    predictions["run_id"] = run_id
+    return predictions

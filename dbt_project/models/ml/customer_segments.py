@@ -1,0 +1,16 @@
+"""Each customer's segment, scored in Python from the parameters stored in segment_model.
+
+customer_segments_sql does the same in SQL; a singular test proves both agree for every customer.
+"""
+
+from models_py.segmentation import assign_segments
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    parameters = dbt.ref("segment_model").df()
+    features = dbt.ref("customer_features").df()
+    assigned = assign_segments(features, parameters)
+    assigned["run_id"] = parameters["run_id"].iloc[0]
+    assigned["as_of_date"] = parameters["as_of_date"].iloc[0]
+    return assigned

@@ -1,0 +1,63 @@
+"""Permutation importance of each candidate model's features on the evaluation split, using the
+models model_registry fitted on the train cutoff (loaded from their artifacts, not refitted)."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from models_py.prediction_artifacts import load_frames, load_model, load_run
+from models_py.prediction_pipeline import PredictionSettings, feature_importance
+
+COLUMNS = [
+    "run_id",
+    "model_name",
+    "task",
+    "fit_role",
+    "feature",
+    "importance",
+    "importance_std",
+    "rank",
+    "method",
+    "rows",
+    "is_published",
+]
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    registry = dbt.ref("model_registry").df()
+    run_id = str(registry["run_id"].iloc[0])
+    _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)
+    settings = PredictionSettings(**summary["settings"])
+    chosen = registry[
+        (registry["fit_role"] == "evaluation") & (registry["model_kind"] == "candidate")
+    ]
+    if chosen.empty:
+        numeric = {
+            "importance": "float64",
+            "importance_std": "float64",
+            "rank": "int64",
+            "rows": "int64",
+            "is_published": "bool",
+        }
+        return pd.DataFrame({c: pd.Series(dtype=numeric.get(c, "string")) for c in COLUMNS})
+    frames, _ = load_frames(
+        dbt.ref("customer_feature_snapshots").df(),
+        dbt.ref("prediction_last_window").df(),
+        dbt.ref("customer_label_snapshots").df(),
+    )
+    models = [load_model(path) for path in chosen["artifact_path"]]
+    importance = feature_importance(models, frames["evaluate"], settings)
+    importance.insert(0, "run_id", run_id)
+    published = {
+        (task, name)
+        for task, name, flag in zip(
+            chosen["task"], chosen["model_name"], chosen["is_published"], strict=True
+        )
+        if flag
+    }
+    importance["is_published"] = [
+        (task, name) in published
+        for task, name in zip(importance["task"], importance["model_name"], strict=True)
+    ]
+    return importance[COLUMNS]

@@ -1,0 +1,69 @@
+"""Fit every purchase/spend candidate and baseline out of time, choose the published models,
+refit them for scoring, save the artifacts and return one registry row per fitted model.
+
+The only place the prediction models are fitted: model_metrics, model_feature_importance and
+customer_predictions load the artifacts written here (paths in this table). Settings come from
+dbt vars (prediction_* and horizon_days) through the model config in _prediction.yml.
+With var prediction_reuse_run_id set, nothing is fitted: the registry lists that earlier run's
+saved models (fitted_run_id) and the downstream models score with them.
+"""
+
+from models_py.prediction_artifacts import (
+    load_frames,
+    load_saved_result,
+    registry_frame,
+    run_dir,
+    save_run,
+    settings_from_config,
+)
+from models_py.prediction_pipeline import train_and_evaluate
+
+
+def warn(message):
+    """Show a warning in the dbt log and console."""
+    try:
+        from dbt_common.events.base_types import EventLevel
+        from dbt_common.events.functions import fire_event
+        from dbt_common.events.types import Note
+
+        fire_event(Note(msg=f"model_registry: {message}"), level=EventLevel.WARN)
+    except ImportError:
+        print(f"WARNING model_registry: {message}")
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    meta = dbt.config.get("meta") or {}
+    config = {
+        "horizon_days": meta.get("horizon_days"),
+        "features": meta.get("prediction_features"),
+        "categorical_features": meta.get("prediction_categorical_features"),
+        "random_state": meta.get("prediction_random_state"),
+        "hgb_max_iter": meta.get("prediction_hgb_max_iter"),
+        "min_train_customers": meta.get("prediction_min_train_customers"),
+        "max_train_rows": meta.get("prediction_max_train_rows"),
+        "clv_days": meta.get("prediction_clv_days"),
+        "n_threads": meta.get("prediction_n_threads"),
+    }
+    artifacts_dir = meta.get("artifacts_dir") or "../warehouse/artifacts"
+    settings = settings_from_config(config)
+    ml_run = dbt.ref("ml_run").df()
+    run_id = str(ml_run["run_id"].iloc[0])
+    reuse = meta.get("prediction_reuse_run_id")
+    if reuse not in (None, "", "None", "none", "null"):
+        # Score with an earlier run's saved models: nothing is fitted.
+        result, paths = load_saved_result(run_dir(artifacts_dir, str(reuse)), settings.horizon_days)
+        for message in result.messages:
+            warn(message)
+        return registry_frame(result, run_id, paths, fitted_run_id=str(reuse))
+    frames, messages = load_frames(
+        dbt.ref("customer_feature_snapshots").df(),
+        dbt.ref("prediction_last_window").df(),
+        dbt.ref("customer_label_snapshots").df(),
+    )
+    result = train_and_evaluate(frames, settings)
+    result.messages[:0] = messages
+    for message in result.messages:
+        warn(message)
+    paths = save_run(result, settings, run_dir(artifacts_dir, run_id))
+    return registry_frame(result, run_id, paths)

@@ -1,0 +1,34 @@
+"""K selection curve: K-Means inertia and silhouette for every k of the configured range.
+
+segment_model fits the selected k (the fixed `segment_k`, or the best silhouette when it is null).
+"""
+
+from models_py.segment_settings import settings_from_config
+from models_py.segmentation import select_k
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt passes a config key to a Python model only if the code reads it literally.
+    config = {
+        "segment_features": dbt.config.get("segment_features"),
+        "segment_log_features": dbt.config.get("segment_log_features"),
+        "segment_k": dbt.config.get("segment_k"),
+        "segment_k_min": dbt.config.get("segment_k_min"),
+        "segment_k_max": dbt.config.get("segment_k_max"),
+        "segment_random_seed": dbt.config.get("segment_random_seed"),
+        "segment_n_init": dbt.config.get("segment_n_init"),
+        "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
+        "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
+    }
+    settings = settings_from_config(config.get)
+    run = dbt.ref("ml_run").df()
+    features = dbt.ref("customer_features").df()
+    table = select_k(features, settings)
+    table.insert(0, "run_id", run["run_id"].iloc[0])
+    table.insert(1, "as_of_date", features["as_of_date"].max() if len(features) else None)
+    table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"
+    table["algorithm"] = (
+        "MiniBatchKMeans" if len(features) > settings.minibatch_threshold else "KMeans"
+    )
+    return table

@@ -1,0 +1,40 @@
+"""Fit K-Means on customer_features and store its parameters: one row per segment and feature.
+
+The selected k comes from segment_k_selection. Segment ids are canonical and names follow the
+documented rule in models_py/segmentation.py, so the same data gives the same segments.
+"""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from models_py.segment_settings import settings_from_config
+from models_py.segmentation import CustomerSegmenter
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt passes a config key to a Python model only if the code reads it literally.
+    config = {
+        "segment_features": dbt.config.get("segment_features"),
+        "segment_log_features": dbt.config.get("segment_log_features"),
+        "segment_k": dbt.config.get("segment_k"),
+        "segment_k_min": dbt.config.get("segment_k_min"),
+        "segment_k_max": dbt.config.get("segment_k_max"),
+        "segment_random_seed": dbt.config.get("segment_random_seed"),
+        "segment_n_init": dbt.config.get("segment_n_init"),
+        "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
+        "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
+    }
+    settings = settings_from_config(config.get)
+    run = dbt.ref("ml_run").df()
+    selection = dbt.ref("segment_k_selection").df()
+    features = dbt.ref("customer_features").df()
+    k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
+    segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k)).fit(features)
+    table = segmenter.model_table(
+        run_id=run["run_id"].iloc[0],
+        fitted_at=datetime.now(UTC).replace(tzinfo=None),
+        as_of_date=features["as_of_date"].max(),
+    )
+    table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"
+    return table

@@ -1,0 +1,78 @@
+-- One row per segment of the current run: size, share of customers and revenue (monetary), the
+-- mean and median of each profiled feature in original units, and what marketing should do.
+{%- set columns = segment_profile_columns() %}
+
+with
+
+customer_segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
+customer_features as (
+    select * from {{ ref('customer_features') }}
+),
+
+segmented_customers as (
+    select
+        customer_segments.run_id,
+        customer_segments.as_of_date,
+        customer_segments.segment_id,
+        customer_segments.segment_name,
+        {%- for column in columns %}
+            customer_features.{{ column }},
+        {%- endfor %}
+        customer_segments.customer_id
+    from customer_segments
+    inner join customer_features
+        on customer_segments.customer_id = customer_features.customer_id
+),
+
+run_totals as (
+    select
+        count(*) as total_customers,
+        sum(monetary) as total_revenue
+    from segmented_customers
+),
+
+segment_summaries as (
+    select
+        run_id,
+        as_of_date,
+        segment_id,
+        segment_name,
+        {%- for column in columns %}
+            avg(cast({{ column }} as {{ segment_type_double() }})) as mean_{{ column }},
+            percentile_cont(0.5) within group (order by {{ column }}) as median_{{ column }},
+        {%- endfor %}
+        count(*) as customers,
+        sum(monetary) as revenue
+    from segmented_customers
+    group by
+        run_id,
+        as_of_date,
+        segment_id,
+        segment_name
+),
+
+final as (
+    select
+        segment_summaries.run_id,
+        segment_summaries.as_of_date,
+        segment_summaries.segment_id,
+        segment_summaries.segment_name,
+        segment_summaries.customers,
+        cast(segment_summaries.customers as {{ segment_type_double() }})
+        / run_totals.total_customers as share_of_customers,
+        segment_summaries.revenue,
+        cast(segment_summaries.revenue as {{ segment_type_double() }})
+        / nullif(run_totals.total_revenue, 0) as share_of_revenue,
+        {%- for column in columns %}
+            segment_summaries.mean_{{ column }},
+            segment_summaries.median_{{ column }},
+        {%- endfor %}
+        {{ segment_recommended_action('segment_summaries.segment_name') }} as recommended_action
+    from segment_summaries
+    cross join run_totals
+)
+
+select * from final

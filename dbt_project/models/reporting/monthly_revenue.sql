@@ -1,0 +1,35 @@
+-- Net revenue per calendar month (completed orders, net of discounts and returned items), with
+-- the festive season flagged (var festive_months: Diwali in Oct/Nov, year-end in December).
+
+with
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+orders_by_month as (
+    select
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month_start,
+        count(case when status = 'completed' then order_id end) as completed_orders,
+        count(distinct case when status = 'completed' then customer_id end) as buying_customers,
+        sum(spend_amount) as net_revenue
+    from orders
+    group by 1
+),
+
+final as (
+    select
+        month_start,
+        cast(completed_orders as bigint) as completed_orders,
+        cast(buying_customers as bigint) as buying_customers,
+        cast(net_revenue as decimal(18, 2)) as net_revenue,
+        cast(
+            net_revenue / nullif(completed_orders, 0) as decimal(18, 2)
+        ) as avg_order_value,
+        extract(month from month_start) in (
+            {{ var('festive_months') | join(', ') }}
+        ) as is_festive_month
+    from orders_by_month
+)
+
+select * from final

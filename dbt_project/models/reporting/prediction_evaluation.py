@@ -1,0 +1,46 @@
+"""The published models' predictions on the out-of-time evaluation split, beside what each
+customer actually did in the horizon: the input of prediction_lift and of the report's lift and
+predicted-vs-actual charts. Loads the evaluation fits that model_registry saved (fitted on the
+train cutoff only); nothing is refitted here."""
+
+import pandas as pd
+
+from models_py.prediction import predict_task
+from models_py.prediction_artifacts import load_frames, load_model
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    registry = dbt.ref("model_registry").df()
+    published = registry[
+        (registry["fit_role"] == "evaluation")
+        & registry["is_published"].astype(bool)
+        & registry["task"].isin(["purchase", "spend"])
+    ]
+    paths = dict(zip(published["task"], published["artifact_path"], strict=True))
+    names = dict(zip(published["task"], published["model_name"], strict=True))
+    modes = dict(zip(published["task"], published["evaluation_mode"], strict=True))
+    missing = {"purchase", "spend"} - set(paths)
+    if missing:
+        raise ValueError(f"model_registry has no published evaluation fit for {sorted(missing)}")
+    frames, _ = load_frames(
+        dbt.ref("customer_feature_snapshots").df(),
+        dbt.ref("prediction_last_window").df(),
+        dbt.ref("customer_label_snapshots").df(),
+    )
+    evaluate = frames["evaluate"]
+    purchase = load_model(paths["purchase"])
+    spend = load_model(paths["spend"])
+    return pd.DataFrame(
+        {
+            "customer_id": evaluate["customer_id"].astype(str).to_numpy(),
+            "as_of_date": pd.to_datetime(evaluate["as_of_date"]).dt.date.to_numpy(),
+            "evaluation_mode": modes["purchase"],
+            "purchase_model_name": names["purchase"],
+            "spend_model_name": names["spend"],
+            "p_purchase": predict_task(purchase.estimator, "purchase", evaluate),
+            "predicted_spend": predict_task(spend.estimator, "spend", evaluate),
+            "purchased_next_horizon": evaluate["purchased_next_horizon"].astype(bool).to_numpy(),
+            "spend_next_horizon": evaluate["spend_next_horizon"].astype(float).to_numpy(),
+        }
+    )

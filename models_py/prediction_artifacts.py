@@ -1,0 +1,246 @@
+"""Glue between the warehouse tables and the prediction pipeline: reading the snapshot tables
+into per-cutoff frames, saving and loading fitted models, and the registry/metrics tables.
+
+No dbt imports: the dbt Python models in ``dbt_project/models/ml`` pass DataFrames and paths in.
+Artifacts of one run live in ``<artifacts_dir>/<run_id>/prediction/``: one joblib file per fitted
+model (``<fit_role>__<task>__<model_name>.joblib``), ``metrics.parquet`` and ``run.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import pandas as pd
+
+from models_py.prediction_pipeline import (
+    FittedModel,
+    PredictionSettings,
+    TrainingResult,
+    snapshot_frames,
+)
+
+__all__ = [
+    "load_frames",
+    "load_model",
+    "load_run",
+    "load_saved_result",
+    "registry_frame",
+    "run_dir",
+    "save_run",
+    "settings_from_config",
+]
+
+REGISTRY_COLUMNS = [
+    "run_id",
+    "fitted_run_id",
+    "model_name",
+    "task",
+    "model_kind",
+    "fit_role",
+    "is_published",
+    "evaluation_mode",
+    "train_cutoff",
+    "label_window_start",
+    "label_window_end",
+    "training_rows",
+    "threshold",
+    "features",
+    "params",
+    "artifact_path",
+    "fitted_at",
+]
+
+
+def settings_from_config(config: dict) -> PredictionSettings:
+    """Settings from the dbt vars (passed as a dict; lists may arrive as JSON/Python text)."""
+
+    def as_list(value) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return []
+            try:
+                value = json.loads(text.replace("'", '"'))
+            except json.JSONDecodeError:
+                value = [v.strip() for v in text.split(",") if v.strip()]
+        return [str(v) for v in value]
+
+    def as_int(key: str, default: int) -> int:
+        value = config.get(key)
+        return default if value in (None, "", "None") else int(value)
+
+    return PredictionSettings(
+        horizon_days=as_int("horizon_days", 90),
+        features=as_list(config.get("features")),
+        categorical_features=as_list(config.get("categorical_features")),
+        random_state=as_int("random_state", 42),
+        hgb_max_iter=as_int("hgb_max_iter", 150),
+        min_train_customers=as_int("min_train_customers", 200),
+        max_train_rows=as_int("max_train_rows", 250_000),
+        clv_days=as_int("clv_days", 365),
+        n_threads=as_int("n_threads", 1),
+    )
+
+
+def load_frames(
+    snapshots: pd.DataFrame, last_window: pd.DataFrame, labels: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Per-role frames (train, evaluate, score) from the warehouse tables, plus warnings.
+
+    ``snapshots`` is customer_feature_snapshots (with cutoff_role), ``last_window`` is
+    prediction_last_window (spend/orders in the horizon before each cutoff), ``labels`` is
+    customer_label_snapshots.
+    """
+    messages: list[str] = []
+    if "cutoff_role" not in snapshots.columns:
+        raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
+    cutoffs = (snapshots[["cutoff_role", "as_of_date"]].drop_duplicates().set_index("cutoff_role"))[
+        "as_of_date"
+    ]
+    if cutoffs.index.duplicated().any():
+        raise ValueError("customer_feature_snapshots has several as_of_dates for one cutoff_role")
+    feats = snapshots.merge(
+        last_window[["as_of_date", "customer_id", "spend_last_horizon", "orders_last_horizon"]],
+        on=["as_of_date", "customer_id"],
+        how="left",
+        validate="one_to_one",
+    )
+    feats[["spend_last_horizon", "orders_last_horizon"]] = feats[
+        ["spend_last_horizon", "orders_last_horizon"]
+    ].fillna(0)
+    if {"is_horizon_complete", "cutoff_role"} <= set(labels.columns):
+        incomplete = labels[
+            ~labels["is_horizon_complete"].astype(bool)
+            & labels["cutoff_role"].isin(["train", "evaluate"])
+        ]
+        for role in sorted(incomplete["cutoff_role"].unique()):
+            messages.append(
+                f"the {role} cutoff's label horizon runs past the end of the data: its labels "
+                "count only the observed part of the horizon"
+            )
+    roles = {role: cutoffs.get(role) for role in ("train", "evaluate", "score")}
+    if roles["score"] is None:
+        raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
+    # A cutoff before the first order has no snapshot rows; keep its date for the messages.
+    for role in ("train", "evaluate"):
+        if roles[role] is None:
+            roles[role] = pd.Timestamp("1900-01-01")
+    return snapshot_frames(feats, labels, roles), messages
+
+
+def run_dir(artifacts_dir: str | Path, run_id: str) -> Path:
+    return Path(artifacts_dir).resolve() / run_id / "prediction"
+
+
+def save_run(result: TrainingResult, settings: PredictionSettings, directory: Path) -> dict:
+    """Save every fitted model, the metrics and a run summary; returns model key -> path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for m in result.models:
+        path = directory / f"{m.key}.joblib"
+        joblib.dump(m, path, compress=3)
+        paths[m.key] = str(path)
+    result.metrics.to_parquet(directory / "metrics.parquet", index=False)
+    summary = {
+        "evaluation_mode": result.evaluation_mode,
+        "published": result.published,
+        "features": result.features,
+        "messages": result.messages,
+        "cutoffs": {k: str(v) for k, v in result.cutoffs.items()},
+        "settings": json.loads(settings.as_json()),
+    }
+    (directory / "run.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+    return paths
+
+
+def load_model(path: str | Path) -> FittedModel:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"model artifact {path} is missing; rebuild model_registry to refit (it writes "
+            "artifacts under CA_ARTIFACTS_DIR/<run_id>/prediction/)"
+        )
+    model = joblib.load(path)
+    if not isinstance(model, FittedModel):
+        raise TypeError(f"{path} does not hold a FittedModel")
+    return model
+
+
+def load_run(directory: Path) -> tuple[pd.DataFrame, dict]:
+    """The metrics and the run summary saved by ``save_run``."""
+    return pd.read_parquet(directory / "metrics.parquet"), json.loads(
+        (directory / "run.json").read_text()
+    )
+
+
+def load_saved_result(directory: Path, horizon_days: int) -> tuple[TrainingResult, dict]:
+    """The models, metrics and choices an earlier run saved in ``directory``, to score with them
+    without refitting; returns the result and model key -> artifact path."""
+    if not (directory / "run.json").exists():
+        raise FileNotFoundError(
+            f"no saved prediction run in {directory} (var prediction_reuse_run_id names a run "
+            "whose artifacts are under CA_ARTIFACTS_DIR/<run_id>/prediction/)"
+        )
+    metrics, summary = load_run(directory)
+    saved_horizon = int(summary["settings"]["horizon_days"])
+    if saved_horizon != int(horizon_days):
+        raise ValueError(
+            f"the saved run in {directory} predicts {saved_horizon} days ahead but var "
+            f"horizon_days is {horizon_days}; refit (unset prediction_reuse_run_id) instead"
+        )
+    paths = {path.stem: str(path) for path in sorted(directory.glob("*.joblib"))}
+    models = [load_model(path) for path in paths.values()]
+    result = TrainingResult(
+        evaluation_mode=summary["evaluation_mode"],
+        cutoffs=summary["cutoffs"],
+        models=models,
+        metrics=metrics,
+        published=summary["published"],
+        features=summary["features"],
+        messages=[f"scoring with the models saved in {directory}, not refitted"],
+    )
+    return result, paths
+
+
+def registry_frame(
+    result: TrainingResult, run_id: str, paths: dict, fitted_run_id: str | None = None
+) -> pd.DataFrame:
+    """One model_registry row per fitted model. ``fitted_run_id``: the run that fitted the
+    models (defaults to ``run_id``; differs when a run reuses an earlier run's models)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    def as_date(value):
+        return None if value is None else pd.Timestamp(value).date()
+
+    rows = [
+        {
+            "run_id": run_id,
+            "fitted_run_id": fitted_run_id or run_id,
+            "model_name": m.model_name,
+            "task": m.task,
+            "model_kind": m.kind,
+            "fit_role": m.fit_role,
+            "is_published": bool(m.is_published),
+            "evaluation_mode": result.evaluation_mode,
+            "train_cutoff": as_date(m.train_cutoff),
+            "label_window_start": as_date(m.label_window_start),
+            "label_window_end": as_date(m.label_window_end),
+            "training_rows": int(m.training_rows),
+            "threshold": m.threshold,
+            "features": json.dumps(m.features),
+            "params": m.params_json(),
+            "artifact_path": paths[m.key],
+            "fitted_at": now,
+        }
+        for m in result.models
+    ]
+    frame = pd.DataFrame(rows, columns=REGISTRY_COLUMNS)
+    for col in ("train_cutoff", "label_window_start", "label_window_end"):
+        frame[col] = pd.to_datetime(frame[col])
+    frame["threshold"] = frame["threshold"].astype(float)
+    return frame

@@ -1,0 +1,311 @@
+"""Matplotlib charts rendered to accessible inline SVG (no external references, stable ids)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import ParamSpec
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+# Figures are built with matplotlib.figure.Figure directly (no pyplot): no global backend or
+# figure registry is touched, and the SVG writer needs no display.
+
+PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#c0392b", "#8e6bbf", "#7f8c8d", "#d4a017", "#2c3e50")
+RUPEE = "\u20b9"
+
+STYLE = {
+    "svg.fonttype": "none",  # text stays text: readable by screen readers, selectable, small
+    "svg.hashsalt": "customer-analytics",  # deterministic ids
+    "font.family": "DejaVu Sans",
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def rupees(value: float, _pos: object = None) -> str:
+    """Axis formatter: ₹ with lakh (L) / crore (Cr) suffixes, as Indian readers expect."""
+    amount = abs(value)
+    sign = "-" if value < 0 else ""
+    if amount >= 1e7:
+        return f"{sign}{RUPEE}{amount / 1e7:.1f} Cr"
+    if amount >= 1e5:
+        return f"{sign}{RUPEE}{amount / 1e5:.1f} L"
+    if amount >= 1e3:
+        return f"{sign}{RUPEE}{amount / 1e3:.0f}k"
+    return f"{sign}{RUPEE}{amount:.0f}"
+
+
+RUPEE_FORMATTER = FuncFormatter(rupees)
+
+
+P = ParamSpec("P")
+
+
+def styled(chart: Callable[P, str]) -> Callable[P, str]:
+    """Build the whole chart under the report's rcParams (artists read them when created)."""
+
+    @functools.wraps(chart)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
+        with mpl.rc_context(STYLE):
+            return chart(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float = 7.5, height: float = 3.8) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def to_svg(fig: Figure, title: str, description: str) -> str:
+    """Serialise `fig` to an inline <svg> with <title>/<desc>, role=img and aria-labelledby.
+
+    Drops the XML prolog, DOCTYPE and namespace URLs (inline SVG in HTML needs none) and prefixes
+    every id (from a hash of the title) so several charts on one page never clash."""
+    buffer = io.StringIO()
+    fig.savefig(
+        buffer,
+        format="svg",
+        metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+    )
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
+    prefix = "c" + hashlib.sha1((title + description).encode()).hexdigest()[:8] + "-"
+    for old in sorted(set(_ID.findall(svg)), key=len, reverse=True):
+        new = prefix + old
+        svg = svg.replace(f'id="{old}"', f'id="{new}"')
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+        svg = svg.replace(f"url(#{old})", f"url(#{new})")
+    title_id, desc_id = f"{prefix}title", f"{prefix}desc"
+    svg = svg.replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{title_id} {desc_id}" ',
+        1,
+    )
+    head_end = svg.index(">") + 1
+    svg = (
+        svg[:head_end]
+        + f'<title id="{title_id}">{html.escape(title)}</title>'
+        + f'<desc id="{desc_id}">{html.escape(description)}</desc>'
+        + svg[head_end:]
+    )
+    # scale to the column width; the viewBox keeps proportions
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
+    return svg
+
+
+@styled
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    description: str,
+    money: bool = False,
+    horizontal: bool = False,
+    highlight: Sequence[bool] | None = None,
+    highlight_label: str | None = None,
+) -> str:
+    if horizontal:
+        fig, ax = new_figure(7.5, max(3.2, 0.32 * len(labels) + 1.2))
+    else:
+        fig, ax = new_figure(max(7.5, 0.3 * len(labels) + 2), 4.2)
+    colors = [PALETTE[1] if highlight and highlight[i] else PALETTE[0] for i in range(len(values))]
+    if horizontal:
+        ax.barh(list(labels)[::-1], list(values)[::-1], color=colors[::-1])
+        ax.grid(axis="y", visible=False)
+        if money:
+            ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
+    else:
+        ax.bar(list(labels), list(values), color=colors)
+        ax.grid(axis="x", visible=False)
+        if money:
+            ax.yaxis.set_major_formatter(RUPEE_FORMATTER)
+        if len(labels) > 8:
+            ax.tick_params(axis="x", labelrotation=60)
+    if highlight is not None and highlight_label and any(highlight):
+        ax.legend(
+            handles=[Patch(color=PALETTE[1], label=highlight_label), Patch(color=PALETTE[0])],
+            labels=[highlight_label, "other months"],
+            frameon=False,
+            ncols=2,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+        )
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return to_svg(fig, title, description)
+
+
+@styled
+def grouped_bar_chart(
+    labels: Sequence[str],
+    series: dict[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    description: str,
+    percent: bool = False,
+) -> str:
+    fig, ax = new_figure()
+    width = 0.8 / max(len(series), 1)
+    x = np.arange(len(labels))
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=name, color=PALETTE[i])
+    ax.set_xticks(x, list(labels), rotation=20 if len(labels) > 4 else 0, ha="right")
+    if percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.grid(axis="x", visible=False)
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return to_svg(fig, title, description)
+
+
+@styled
+def histogram(
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    description: str,
+    log_x: bool = False,
+    money: bool = False,
+    bins: int = 30,
+) -> str:
+    fig, ax = new_figure(5.2, 3.4)
+    data = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    integer = bool(np.all(data == np.round(data)))
+    if log_x:
+        data = data[data > 0]
+        edges = np.geomspace(max(data.min(), 1.0), data.max() * 1.001, bins + 1)
+        if integer:  # whole numbers: bin edges between integers, so no empty slivers
+            edges = np.unique(np.round(edges)) - 0.5
+        ax.hist(data, bins=edges, color=PALETTE[0], edgecolor="white", linewidth=0.4)
+        ax.set_xscale("log")
+    else:
+        if integer and data.max() - data.min() <= 3 * bins:
+            edges = np.arange(data.min(), data.max() + 2) - 0.5
+        else:
+            edges = np.histogram_bin_edges(data, bins=bins)
+        ax.hist(data, bins=edges, color=PALETTE[0], edgecolor="white", linewidth=0.4)
+    if money:
+        ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
+    elif log_x:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("customers")
+    return to_svg(fig, title, description)
+
+
+@styled
+def line_chart(
+    x: Sequence[float],
+    series: dict[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    description: str,
+    percent_x: bool = False,
+    reference: dict[str, Sequence[float]] | None = None,
+) -> str:
+    fig, ax = new_figure(6.5, 3.8)
+    for i, (name, values) in enumerate(series.items()):
+        ax.plot(list(x), list(values), marker="o", label=name, color=PALETTE[i % len(PALETTE)])
+    for name, values in (reference or {}).items():
+        ax.plot(list(x), list(values), linestyle="--", color=PALETTE[5], label=name)
+    if percent_x:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return to_svg(fig, title, description)
+
+
+@styled
+def heatmap(
+    matrix: np.ndarray,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    description: str,
+    colorbar_label: str,
+) -> str:
+    fig, ax = new_figure(6.5, max(3.6, 0.5 * len(row_labels) + 1.6))
+    image = ax.imshow(matrix, cmap="Blues", aspect="auto")
+    ax.grid(False)
+    ax.set_xticks(range(len(col_labels)), list(col_labels), rotation=20, ha="right")
+    ax.set_yticks(range(len(row_labels)), list(row_labels))
+    top = np.nanmax(matrix) if matrix.size else 0
+    for (i, j), value in np.ndenumerate(matrix):
+        if np.isfinite(value):
+            ax.text(
+                j,
+                i,
+                f"{value:,.0f}",
+                ha="center",
+                va="center",
+                color="white" if value > top * 0.6 else "black",
+                fontsize=10,
+            )
+    fig.colorbar(image, ax=ax, label=colorbar_label)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return to_svg(fig, title, description)
+
+
+@styled
+def predicted_vs_actual(
+    predicted: Sequence[float],
+    actual: Sequence[float],
+    *,
+    title: str,
+    description: str,
+) -> str:
+    fig, ax = new_figure(6.5, 4.6)
+    ax.scatter(predicted, actual, s=28, color=PALETTE[0], label="decile (mean per customer)")
+    top = max(max(predicted, default=0), max(actual, default=0)) * 1.1 or 1
+    line = np.geomspace(1, top, 50)
+    ax.plot(line, line, linestyle="--", color=PALETTE[5], label="perfect prediction")
+    # spend is skewed: a symmetric log scale keeps small deciles and zero visible
+    ax.set_xscale("symlog", linthresh=100)
+    ax.set_yscale("symlog", linthresh=100)
+    ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
+    ax.yaxis.set_major_formatter(RUPEE_FORMATTER)
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel(f"predicted spend per customer ({RUPEE}, log scale)")
+    ax.set_ylabel(f"actual spend per customer ({RUPEE}, log scale)")
+    return to_svg(fig, title, description)

@@ -1,0 +1,159 @@
+"""Small HTML helpers: escaping, Indian number formatting, tables, the page shell."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from html import escape
+
+import pandas as pd
+
+RUPEE = "\u20b9"
+MISSING = "\u2013"  # en dash for a missing value
+
+
+def indian_grouping(integer: int) -> str:
+    """12345678 -> '1,23,45,678' (lakh/crore grouping)."""
+    sign, digits = ("-", str(-integer)) if integer < 0 else ("", str(integer))
+    if len(digits) <= 3:
+        return sign + digits
+    head, tail = digits[:-3], digits[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return sign + ",".join([*groups, tail])
+
+
+def is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def inr(value: object, decimals: int = 0) -> str:
+    if is_missing(value):
+        return MISSING
+    amount = float(value)  # type: ignore[arg-type]
+    whole = indian_grouping(round(amount) if decimals == 0 else int(amount))
+    if decimals:
+        fraction = f"{abs(amount) % 1:.{decimals}f}"[1:]
+        return f"{RUPEE}{whole}{fraction}"
+    return f"{RUPEE}{whole}"
+
+
+def count(value: object) -> str:
+    return MISSING if is_missing(value) else indian_grouping(round(float(value)))  # type: ignore[arg-type]
+
+
+def pct(value: object, decimals: int = 1) -> str:
+    return MISSING if is_missing(value) else f"{float(value):.{decimals}%}"  # type: ignore[arg-type]
+
+
+def num(value: object, decimals: int = 1) -> str:
+    return MISSING if is_missing(value) else f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+
+
+def text(value: object) -> str:
+    return MISSING if is_missing(value) else escape(str(value))
+
+
+Formatter = Callable[[object], str]
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: Sequence[tuple[str, str, Formatter]],
+    caption: str | None = None,
+    css_class: str = "",
+) -> str:
+    """An HTML table of `frame`: (column, header, formatter); numbers right-aligned."""
+    head = "".join(f'<th scope="col">{escape(header)}</th>' for _, header, _ in columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        values = record._asdict()
+        cells = []
+        for column, _, fmt in columns:
+            value = values[column]
+            numeric = fmt is not text
+            cells.append(f"<td{' class=num' if numeric else ''}>{fmt(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return (
+        f'<div class="table-wrap"><table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
+
+
+def unavailable(reason: str) -> str:
+    return (
+        f'<p class="unavailable" role="note"><strong>Not available:</strong> {escape(reason)}</p>'
+    )
+
+
+CSS = """
+:root { --ink: #1d2733; --muted: #5b6675; --accent: #1f5f8b; --warm: #e07b39; --line: #d9dee5;
+        --bg: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color: var(--ink); background: var(--bg); }
+header { background: var(--accent); color: #fff; padding: 1.5rem 2rem; }
+header h1 { margin: 0 0 .3rem; font-size: 1.8rem; }
+header p { margin: 0; opacity: .9; }
+nav { padding: .6rem 2rem; background: #fff; border-bottom: 1px solid var(--line);
+      font-size: .92rem; }
+nav a { color: var(--accent); margin-right: 1rem; white-space: nowrap; }
+main { max-width: 1200px; margin: 0 auto; padding: 1rem 2rem 3rem; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+          padding: 1rem 1.5rem 1.3rem; margin: 1.2rem 0; }
+h2 { margin: .2rem 0 .5rem; font-size: 1.35rem; color: var(--accent); }
+h3 { margin: 1rem 0 .4rem; font-size: 1.1rem; }
+p.intro { color: var(--muted); margin-top: 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: .8rem; }
+.card { border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px;
+        padding: .7rem .9rem; }
+.card .label { color: var(--muted); font-size: .9rem; }
+.card .value { font-size: 1.6rem; font-weight: bold; }
+.card .note { color: var(--muted); font-size: .8rem; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
+figure { margin: .5rem 0 1rem; }
+figure svg { width: 100%; max-width: 860px; height: auto; display: block; }
+.grid2 figure svg { max-width: 560px; }
+figcaption { color: var(--muted); font-size: .88rem; margin-top: .2rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0 .8rem; min-width: 50%; }
+caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef2f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.published td { background: #fdf3ea; font-weight: bold; }
+.unavailable { background: #fff7e0; border: 1px solid #f0d890; padding: .6rem .8rem;
+               border-radius: 6px; }
+p.note { background: #eef4f9; border: 1px solid #c9dceb; padding: .6rem .8rem;
+         border-radius: 6px; }
+details { margin-top: .6rem; font-size: .85rem; color: var(--muted); }
+details pre { background: #f3f5f8; padding: .6rem; overflow-x: auto; white-space: pre-wrap; }
+footer { color: var(--muted); font-size: .85rem; text-align: center; padding: 1rem; }
+"""
+
+
+def page(title: str, subtitle: str, nav: Sequence[tuple[str, str]], body: str) -> str:
+    links = "\n".join(f'<a href="#{escape(key)}">{escape(label)}</a>' for key, label in nav)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><header><h1>{escape(title)}</h1><p>{escape(subtitle)}</p></header>"
+        f'<nav aria-label="Sections">{links}</nav><main>{body}</main>'
+        "<footer>Generated from the served warehouse (analytics.duckdb) by "
+        "<code>python -m models_py.report</code>. Every table and chart above comes from the "
+        "SQL shown under it.</footer></body></html>\n"
+    )

@@ -1,0 +1,161 @@
+"""Prediction tables after the real `dbt build` on the small generated warehouse (1,500 customers,
+seed 7), plus a rebuild of the snapshots on altered raw data to prove no training feature reads
+past its window."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import Warehouse, dbt_env, run_dbt
+
+pytestmark = pytest.mark.integration
+
+TASKS = {"purchase", "spend"}
+MODELS = {"linear_model", "decision_tree", "hist_gradient_boosting", "zero", "last_window", "btyd"}
+
+
+def test_registry_has_every_model_and_one_published_per_task(built_warehouse: Warehouse):
+    reg = built_warehouse.query("select * from model_registry")
+    run_id = built_warehouse.query("select run_id from ml_run")["run_id"].iloc[0]
+    assert set(reg["run_id"]) == {run_id}
+    assert set(reg["evaluation_mode"]) == {"out_of_time"}
+    evals = reg[reg["fit_role"] == "evaluation"]
+    for task in TASKS:
+        assert set(evals.loc[evals["task"] == task, "model_name"]) == MODELS
+        for role in ("evaluation", "final"):
+            chosen = reg[(reg["task"] == task) & (reg["fit_role"] == role) & reg["is_published"]]
+            assert len(chosen) == 1, (task, role)
+    finals = reg[reg["fit_role"] == "final"]
+    assert set(finals["task"]) == {"purchase", "spend", "clv"}
+    for path in reg["artifact_path"]:
+        assert Path(path).is_file()
+        assert Path(path).is_relative_to(built_warehouse.artifacts_dir.resolve() / run_id)
+    # Evaluation fits use features at T-2H and labels up to T-H only.
+    cutoffs = built_warehouse.query("select cutoff_role, as_of_date from int_feature_cutoffs")
+    cut = dict(zip(cutoffs["cutoff_role"], pd.to_datetime(cutoffs["as_of_date"]), strict=True))
+    assert set(pd.to_datetime(evals["train_cutoff"])) == {cut["train"]}
+    labelled = evals[evals["label_window_end"].notna()]
+    assert set(pd.to_datetime(labelled["label_window_end"])) == {cut["evaluate"]}
+
+
+def test_published_models_beat_the_naive_baselines(built_warehouse: Warehouse):
+    m = built_warehouse.query("select * from model_metrics where split = 'evaluate'")
+    value = m.set_index(["task", "model_name", "metric"])["value"]
+    published = m[m["is_published"]].groupby("task")["model_name"].first()
+    spend, purchase = published["spend"], published["purchase"]
+    rmse = value.xs(("spend", "rmse"), level=("task", "metric"))
+    auc = value.xs(("purchase", "roc_auc"), level=("task", "metric"))
+    assert rmse[spend] < rmse["zero"]
+    assert rmse[spend] < rmse["last_window"]
+    assert auc[purchase] > auc["last_window"]
+    # The choice follows the documented rule over the publishable models.
+    publishable = ["btyd", "linear_model", "decision_tree", "hist_gradient_boosting"]
+    assert spend == rmse[publishable].idxmin()
+    assert purchase == auc[publishable].idxmax()
+
+
+def test_predictions_cover_every_customer_at_the_score_cutoff(built_warehouse: Warehouse):
+    preds = built_warehouse.query("select * from customer_predictions")
+    score = built_warehouse.query(
+        "select customer_id, as_of_date from customer_feature_snapshots where cutoff_role = 'score'"
+    )
+    assert sorted(preds["customer_id"]) == sorted(score["customer_id"])
+    assert set(pd.to_datetime(preds["as_of_date"])) == set(pd.to_datetime(score["as_of_date"]))
+    run_id = built_warehouse.query("select run_id from ml_run")["run_id"].iloc[0]
+    assert set(preds["run_id"]) == {run_id}
+    assert preds["p_purchase"].between(0, 1).all()
+    assert preds["p_alive"].between(0, 1).all()
+    assert (preds["predicted_clv_12m"] >= 0).all()
+    # A year's CLV is at least the horizon's spend for the BG/NBD pair, on average.
+    assert preds["predicted_clv_12m"].mean() > 0
+
+
+def _alter_orders_after(raw_dir: Path, out_dir: Path, order_ids: set[str]) -> int:
+    """Copy the raw files, doubling the quantity of every line of the given orders."""
+    shutil.copytree(raw_dir, out_dir)
+    path = out_dir / "order_lines.csv"
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        fields = reader.fieldnames
+        rows = list(reader)
+    changed = 0
+    for row in rows:
+        if row["order_id"].strip() in order_ids and row["quantity"].strip().lstrip("-").isdigit():
+            row["quantity"] = str(int(row["quantity"]) * 2)
+            changed += 1
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return changed
+
+
+def test_training_snapshot_ignores_data_after_the_training_window(
+    built_warehouse: Warehouse, tmp_path: Path
+):
+    """Doubling every order after T-H (the end of the training labels) leaves the training
+    features and labels untouched, while the later snapshots do change."""
+    later = built_warehouse.query(
+        "select order_id from stg_orders where order_date > "
+        "(select as_of_date from int_feature_cutoffs where cutoff_role = 'evaluate')"
+    )
+    changed = _alter_orders_after(built_warehouse.raw_dir, tmp_path / "raw", set(later["order_id"]))
+    assert changed > 0
+    env = dbt_env(tmp_path / "raw", tmp_path / "altered.duckdb", tmp_path / "artifacts")
+    run_dbt(env, tmp_path, "run", "--select", "+customer_label_snapshots")
+    snapshot_sql = (
+        "select * from customer_feature_snapshots where cutoff_role = '{role}' order by customer_id"
+    )
+    label_sql = (
+        "select * from customer_label_snapshots where cutoff_role = 'train' order by customer_id"
+    )
+    with duckdb.connect(str(tmp_path / "altered.duckdb"), read_only=True) as con:
+        altered_train = con.sql(snapshot_sql.format(role="train")).df()
+        altered_labels = con.sql(label_sql).df()
+        altered_score = con.sql(snapshot_sql.format(role="score")).df()
+    pd.testing.assert_frame_equal(
+        built_warehouse.query(snapshot_sql.format(role="train")), altered_train
+    )
+    pd.testing.assert_frame_equal(built_warehouse.query(label_sql), altered_labels)
+    original_score = built_warehouse.query(snapshot_sql.format(role="score"))
+    assert altered_score["monetary"].sum() > original_score["monetary"].sum()
+
+
+def test_a_later_run_scores_with_saved_models_without_refitting(
+    built_warehouse: Warehouse, tmp_path: Path
+):
+    """With var prediction_reuse_run_id, a new run lists the earlier run's artifacts in the
+    registry and reproduces its predictions exactly; nothing new is saved."""
+    first_run = built_warehouse.query("select run_id from ml_run")["run_id"].iloc[0]
+    db_copy = tmp_path / "reuse.duckdb"
+    shutil.copy(built_warehouse.db_path, db_copy)
+    env = dbt_env(built_warehouse.raw_dir, db_copy, built_warehouse.artifacts_dir)
+    before = {p.name for p in built_warehouse.artifacts_dir.iterdir()}
+    run_dbt(
+        env,
+        tmp_path,
+        "run",
+        "--select",
+        "ml_run model_registry customer_predictions model_metrics",
+        "--vars",
+        f"{{prediction_reuse_run_id: '{first_run}'}}",
+    )
+    assert {p.name for p in built_warehouse.artifacts_dir.iterdir()} == before
+    with duckdb.connect(str(db_copy), read_only=True) as con:
+        registry = con.sql("select * from model_registry").df()
+        second_run = con.sql("select run_id from ml_run").df()["run_id"].iloc[0]
+        preds = con.sql("select * from customer_predictions order by customer_id").df()
+        metrics = con.sql("select * from model_metrics").df()
+    assert second_run != first_run
+    assert set(registry["run_id"]) == {second_run}
+    assert set(registry["fitted_run_id"]) == {first_run}
+    original = built_warehouse.query("select * from customer_predictions order by customer_id")
+    columns = ["customer_id", "p_purchase", "predicted_spend", "predicted_clv_12m", "p_alive"]
+    pd.testing.assert_frame_equal(preds[columns], original[columns])
+    assert set(preds["run_id"]) == {second_run}
+    assert len(metrics) == len(built_warehouse.query("select * from model_metrics"))

@@ -1,0 +1,383 @@
+"""The HTML report and the segment exports, built from a published warehouse: self-contained,
+every headline number re-derived by SQL, and rendered by a real headless Chromium with no console
+errors and no network requests."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import fcntl
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from conftest import run_dbt
+from PIL import Image
+
+from models_py.publish import publish
+from models_py.report import build_report
+from models_py.report.sections import HEADLINES, SECTIONS
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass(frozen=True)
+class Report:
+    served: Path
+    html_path: Path
+    html: str
+    exports_dir: Path
+    unavailable: list[str]
+
+    def query(self, sql: str):
+        with duckdb.connect(str(self.served), read_only=True) as con:
+            return con.execute(sql).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    root = tmp_path_factory.mktemp("report")
+    served = root / "analytics.duckdb"
+    publish(built_warehouse.db_path, served)
+    result = build_report(served, root / "report", root / "exports")
+    return Report(
+        served,
+        result.html_path,
+        result.html_path.read_text(encoding="utf-8"),
+        root / "exports",
+        result.unavailable_sections,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Headline numbers: recomputed here with independent SQL (often over a different table).
+
+EXPECTED_HEADLINES = {
+    "customers": "select count(distinct customer_id) from dim_customers",
+    "buying_customers": "select count(distinct customer_id) from customer_360 "
+    "where first_order_date is not null",
+    "net_revenue": "select sum(net_revenue) from monthly_revenue",
+    "completed_orders": "select sum(completed_orders) from monthly_revenue",
+    "active_share": "select count(*) filter (where last_order_date > as_of_date - 91) "
+    "/ count(*) from customer_features",
+    "expected_revenue_next_horizon": "select sum(predicted_spend_next_90d) from customer_360",
+    "raw_rows": "select sum(clean_rows + duplicates_removed + quarantined_rows "
+    "+ excluded_test_rows) from data_quality_summary",
+    "duplicates_removed": "select sum(duplicates_removed) from data_quality_summary",
+    "quarantined_rows": "select sum(quarantined_rows) from data_quality_summary",
+    "excluded_test_rows": "select sum(excluded_test_rows) from data_quality_summary",
+}
+
+
+def headline_values(html: str) -> dict[str, float]:
+    return {
+        key: float(value)
+        for key, value in re.findall(r'data-metric="([^"]+)" data-value="([^"]*)"', html)
+    }
+
+
+def test_every_headline_number_matches_sql_on_the_served_warehouse(report: Report) -> None:
+    shown = headline_values(report.html)
+    assert set(EXPECTED_HEADLINES) == {h.key for h in HEADLINES}
+    assert set(shown) == set(EXPECTED_HEADLINES), "some headline numbers are missing"
+    for key, sql in EXPECTED_HEADLINES.items():
+        expected = float(report.query(sql))
+        assert shown[key] == pytest.approx(expected, rel=1e-9), key
+    assert shown["customers"] > 0 and shown["net_revenue"] > 0
+    assert 0 < shown["active_share"] < 1
+
+
+def test_report_is_complete_self_contained_and_accessible(report: Report) -> None:
+    html = report.html
+    assert report.unavailable == [], f"sections without data: {report.unavailable}"
+    assert "Not available" not in html
+    # nothing fetched from anywhere: no URLs at all, no external scripts, styles, images or fonts
+    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", html, re.I)
+    assert not re.search(
+        r"<(script|link|iframe|object|embed)\b|<img\b|@import|url\(['\"]?[^#'\"]", html
+    )
+    for section in SECTIONS:
+        assert f'id="{section.key}"' in html, section.key
+    svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", html, flags=re.S)
+    assert len(svgs) >= 10
+    for svg in svgs:
+        head = svg[: svg.index(">") + 1]
+        assert 'role="img"' in head and "aria-labelledby=" in head
+        title = re.search(r"<title id=\"[^\"]+\">([^<]+)</title>", svg)
+        assert title and title.group(1).strip()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate element ids"
+    # money and time are labelled with their units
+    assert "net revenue (\u20b9)" in html
+    assert "Days since last order" in html
+
+
+def test_segment_exports_cover_every_segmented_customer(report: Report) -> None:
+    files = sorted(report.exports_dir.glob("segment_*.csv"))
+    segments = report.query("select count(distinct segment_id) from customer_segments")
+    assert len(files) == segments
+    seen: list[str] = []
+    for path in files:
+        with path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows, path
+        assert list(rows[0]) == [
+            "customer_id",
+            "segment_name",
+            "p_purchase_next_90d",
+            "predicted_spend_next_90d",
+        ]
+        assert len({r["segment_name"] for r in rows}) == 1
+        spend = [float(r["predicted_spend_next_90d"]) for r in rows]
+        assert spend == sorted(spend, reverse=True)
+        assert all(0 <= float(r["p_purchase_next_90d"]) <= 1 for r in rows)
+        seen += [r["customer_id"] for r in rows]
+    assert len(seen) == len(set(seen)) == report.query("select count(*) from customer_segments")
+
+
+REPORTING_MARTS = (
+    "customer_360",
+    "segment_summary",
+    "monthly_revenue",
+    "category_mix",
+    "prediction_evaluation",
+    "prediction_lift",
+)
+
+
+def test_served_tables_carry_descriptions(report: Report) -> None:
+    """persist_docs + publish: every served table keeps its dbt description as a DuckDB comment,
+    and so does every column of the reporting marts (what `select comment from duckdb_columns()`
+    shows in a BI tool)."""
+    with duckdb.connect(str(report.served), read_only=True) as con:
+        tables = dict(con.execute("select table_name, comment from duckdb_tables()").fetchall())
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = current_database() and table_name in "
+            "(select table_name from duckdb_tables())"
+        ).fetchall()
+    assert set(REPORTING_MARTS) <= set(tables)
+    assert [name for name, comment in tables.items() if not comment] == []
+    undocumented = [f"{t}.{c}" for t, c, comment in columns if t in REPORTING_MARTS and not comment]
+    assert undocumented == []
+    comments = {(t, c): comment for t, c, comment in columns}
+    assert "rupees" in comments[("customer_360", "monetary")]
+    assert comments[("customer_360", "p_purchase_next_90d")].startswith("Probability")
+
+
+# ---------------------------------------------------------------------------------------------
+# Headless Chromium over the DevTools protocol (--remote-debugging-pipe: fds 3 and 4, messages
+# separated by NUL bytes), so we see console messages and network requests without extra deps.
+
+
+def ensure_chromium() -> Path:
+    """Debian's chromium, installed with apt-get when missing (CI runs as root on Debian)."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if shutil.which("apt-get") is None:
+        pytest.skip("chromium is not installed and apt-get is unavailable (not Debian)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "chromium"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=True)
+        result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"apt-get install chromium failed:\n{result.stderr[-3000:]}"
+    assert CHROMIUM.exists()
+    return CHROMIUM
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over --remote-debugging-pipe."""
+
+    def __init__(self, binary: Path, user_data_dir: Path, width: int, height: int) -> None:
+        to_child_read, self._write = os.pipe()
+        self._read_fd, from_child_write = os.pipe()
+
+        def wire_pipes() -> None:  # in the child: the protocol expects fds 3 (in) and 4 (out)
+            read_fd = fcntl.fcntl(to_child_read, fcntl.F_DUPFD, 10)
+            write_fd = fcntl.fcntl(from_child_write, fcntl.F_DUPFD, 10)
+            os.dup2(read_fd, 3)
+            os.dup2(write_fd, 4)
+
+        self.process = subprocess.Popen(
+            [
+                str(binary),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={user_data_dir}",
+                f"--window-size={width},{height}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=False,
+            preexec_fn=wire_pipes,  # the test process is single-threaded
+        )
+        os.close(to_child_read)
+        os.close(from_child_write)
+        self._buffer = b""
+        self._next_id = 0
+        self.events: list[dict] = []
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("chromium did not answer in time")
+            ready, _, _ = select.select([self._read_fd], [], [], remaining)
+            if ready:
+                chunk = os.read(self._read_fd, 1 << 20)
+                if not chunk:
+                    raise RuntimeError("chromium closed the DevTools pipe")
+                self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._next_id += 1
+        message: dict = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + 60
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(self._receive(deadline))
+        return next(e for e in self.events if e.get("method") == method)
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        os.close(self._write)
+        os.close(self._read_fd)
+
+
+def load_in_chromium(page: Path, tmp_path: Path) -> tuple[DevTools, bytes, int]:
+    """Open `page` in headless Chromium; return the browser (with its events), a PNG screenshot
+    and the number of <svg> elements in the rendered DOM."""
+    browser = DevTools(ensure_chromium(), Path(tempfile.mkdtemp(dir=tmp_path)), 1280, 4000)
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.send(f"{domain}.enable", session=session)
+        browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
+        browser.wait_for("Page.loadEventFired")
+        svg_count = browser.send(
+            "Runtime.evaluate",
+            {"expression": "document.querySelectorAll('svg').length", "returnByValue": True},
+            session=session,
+        )["result"]["value"]
+        shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+    finally:
+        browser.close()
+    return browser, base64.b64decode(shot["data"]), svg_count
+
+
+def requested_urls(browser: DevTools) -> list[str]:
+    return [
+        e["params"]["request"]["url"]
+        for e in browser.events
+        if e.get("method") == "Network.requestWillBeSent"
+    ]
+
+
+def test_report_renders_in_headless_chromium(report: Report, tmp_path: Path) -> None:
+    browser, png, svg_count = load_in_chromium(report.html_path, tmp_path)
+    url = report.html_path.resolve().as_uri()
+    (tmp_path / "report.png").write_bytes(png)
+    pixels = np.asarray(Image.open(BytesIO(png)).convert("L"), dtype=float)
+    assert pixels.shape[1] == 1280 and pixels.shape[0] > 1000
+    assert pixels.std() > 20, "screenshot is (nearly) blank"
+    assert (pixels < 100).mean() > 0.005, "no dark text or chart ink on the screenshot"
+    assert svg_count == report.html.count("<svg")
+
+    requests = requested_urls(browser)
+    assert requests and all(r == url or r.startswith("data:") for r in requests), requests
+    console_errors = [
+        e["params"]
+        for e in browser.events
+        if (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
+        or e.get("method") == "Runtime.exceptionThrown"
+        or (
+            e.get("method") == "Log.entryAdded"
+            and e["params"]["entry"]["level"] in ("error", "warning")
+        )
+    ]
+    assert console_errors == []
+
+
+def test_docs_lineage_runs_from_raw_files_through_python_models_to_exposures(
+    built_warehouse,
+) -> None:
+    """The exposures sit at the end of a lineage that starts at the raw-file sources and passes
+    through the Python (ML) models, so `dbt docs` shows the whole path."""
+    manifest = json.loads((built_warehouse.root / "target" / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    for exposure in ("customer_report", "bi_dashboard"):
+        seen: set[str] = set()
+        todo = list(
+            manifest["exposures"][f"exposure.customer_analytics.{exposure}"]["depends_on"]["nodes"]
+        )
+        while todo:
+            unique_id = todo.pop()
+            if unique_id not in seen:
+                seen.add(unique_id)
+                todo += nodes[unique_id].get("depends_on", {}).get("nodes", [])
+        assert any(u.startswith("source.customer_analytics.raw.") for u in seen), exposure
+        assert any(nodes[u].get("language") == "python" for u in seen), exposure
+
+
+def test_docs_site_is_a_single_offline_file(built_warehouse, tmp_path: Path) -> None:
+    """`make docs` = `dbt docs generate --static`: one HTML file with the manifest and catalog
+    inside, which a browser opens with no server and no request to the internet."""
+    run_dbt(built_warehouse.env, tmp_path, "docs", "generate", "--static")
+    site = tmp_path / "target" / "static_index.html"
+    html = site.read_text(encoding="utf-8")
+    for name in (
+        "exposure.customer_analytics.customer_report",
+        "model.customer_analytics.customer_360",
+    ):
+        assert name in html
+    browser, png, _ = load_in_chromium(site, tmp_path)
+    assert np.asarray(Image.open(BytesIO(png)).convert("L"), dtype=float).std() > 10
+    external = [u for u in requested_urls(browser) if not u.startswith(("file:", "data:"))]
+    assert external == []
