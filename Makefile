@@ -17,6 +17,14 @@ RAW_FORMAT  ?= csv
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_PROFILES_DIR := $(ROOT)
+# Bring your own data: `make run CONFIG=my.yml` validates the files my.yml describes and prepares
+# them (Parquet, the raw contract) into warehouse/prepared, then builds with the config's dbt vars.
+# A validation failure stops before dbt, so the last good warehouse and served file stay.
+ifdef CONFIG
+export CA_RAW_DIR ?= $(ROOT)/warehouse/prepared
+export CA_RAW_FORMAT := parquet
+DBT_VARS = --vars "$$(cat '$(CA_RAW_DIR)/dbt_vars.json')"
+endif
 export CA_RAW_DIR ?= $(ROOT)/warehouse/raw
 export CA_RAW_FORMAT ?= $(RAW_FORMAT)
 export CA_WAREHOUSE_PATH ?= $(ROOT)/warehouse/build.duckdb
@@ -35,10 +43,12 @@ DBT := cd $(ROOT)/dbt_project && $(BIN)/dbt
 
 help:
 	@echo "make run    set up .venv, generate the demo data if absent, build and test the warehouse"
+	@echo "make run CONFIG=my.yml  the same on your own files (docs/own_data.md): validate, prepare, build"
 	@echo "make test   set up .venv and run every check: linters, pytest (unit + dbt integration)"
 	@echo "make publish  copy the built tables to the served file BI tools read (warehouse/analytics.duckdb)"
 	@echo "make report   write warehouse/report/index.html and warehouse/exports/ from the served file"
 	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
+	@echo "make bench SCALE=S|M|L|XL  time the pipeline against the pandas way and a floor query"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
 	@echo "make clean  remove generated warehouse files (keeps .venv)"
 
@@ -52,7 +62,9 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 data: setup
-	@if [ -f "$(CA_RAW_DIR)/orders.$(CA_RAW_FORMAT)" ]; then \
+	@if [ -n "$(CONFIG)" ]; then \
+	  $(BIN)/python -m models_py.byod prepare --config "$(CONFIG)" --out "$(CA_RAW_DIR)"; \
+	elif [ -f "$(CA_RAW_DIR)/orders.$(CA_RAW_FORMAT)" ]; then \
 	  echo "demo data present in $(CA_RAW_DIR)"; \
 	else \
 	  $(BIN)/python -m models_py.generate --customers $(CUSTOMERS) --seed $(SEED) \
@@ -60,7 +72,7 @@ data: setup
 	fi
 
 build: data
-	$(DBT) build
+	$(DBT) build $(DBT_VARS)
 
 run: build
 	$(BIN)/python -m models_py.publish
@@ -82,10 +94,19 @@ docs: setup
 	@test -f "$(CA_WAREHOUSE_PATH)" || { echo "no warehouse at $(CA_WAREHOUSE_PATH): run make run first"; exit 1; }
 	$(DBT) docs generate --static
 
+# Benchmark (issue 8, bench/): the whole pipeline beside the pandas way and the floor query.
+# SCALE: S (10k customers), M (100k), L (1M), XL (5M), comma-separated; REPEATS: runs per
+# scale (default 3 for S/M, 1 for L/XL). Data and results.{json,md} go to warehouse/bench/
+# (CA_BENCH_DIR moves them); generated data is reused when present with the same seed.
+SCALE ?= S
+.PHONY: bench
+bench: setup
+	$(BIN)/python -m bench --scales $(SCALE) $(if $(REPEATS),--repeats $(REPEATS))
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd $(ROOT)/dbt_project && $(BIN)/sqlfluff lint models tests macros
+	cd $(ROOT)/dbt_project && $(BIN)/sqlfluff lint models tests
 
 pytest: setup
 	$(BIN)/pytest
@@ -99,4 +120,4 @@ lock:
 	  /tmp/ca-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
 clean:
-	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/artifacts warehouse/report warehouse/exports dbt_project/target dbt_project/logs
+	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports dbt_project/target dbt_project/logs
