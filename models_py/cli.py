@@ -9,12 +9,20 @@ from pathlib import Path
 
 from models_py.summary import format_summary, table_row_counts
 
-DEFAULT_WAREHOUSE = Path(__file__).resolve().parents[1] / "warehouse" / "build.duckdb"
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WAREHOUSE = ROOT / "warehouse" / "build.duckdb"
 
 
 def _summary(args: argparse.Namespace) -> int:
     db_path = Path(args.warehouse)
     print(format_summary(table_row_counts(db_path), db_path))
+    # Where users go next: the file BI tools open, and the report.
+    served = Path(os.environ.get("CA_SERVED_PATH", str(ROOT / "warehouse" / "analytics.duckdb")))
+    report = Path(os.environ.get("CA_REPORT_DIR", str(ROOT / "warehouse" / "report")))
+    if served.exists():
+        print(f"Served for BI tools and SQL (open read-only): {served}")
+    if (report / "index.html").exists():
+        print(f"Report: {report / 'index.html'}")
     return 0
 
 

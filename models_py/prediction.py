@@ -49,16 +49,16 @@ def resolve_features(
 ) -> list[str]:
     """Expand feature names and shell patterns (``share_*``) against the snapshot's columns.
 
-    Raises if a plain name is missing, a pattern matches nothing, or a feature is forbidden (label
-    or key columns), so a typo or a leak fails loudly instead of silently changing the model.
+    Raises if a plain name is missing or a feature is forbidden (label or key columns), so a typo
+    or a leak fails loudly instead of silently changing the model. A pattern stands for a family
+    of columns that exists only when the data has it (``share_*`` needs product categories), so a
+    pattern that matches nothing adds nothing.
     """
     columns = list(columns)
     out: list[str] = []
     for pattern in patterns:
         if any(ch in pattern for ch in "*?["):
             matches = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
-            if not matches:
-                raise KeyError(f"feature pattern {pattern!r} matches no snapshot column")
         else:
             if pattern not in columns:
                 raise KeyError(

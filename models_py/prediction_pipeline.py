@@ -167,7 +167,13 @@ def snapshot_frames(
     out: dict[str, pd.DataFrame] = {}
     for role, cutoff in cutoffs.items():
         cut = pd.Timestamp(cutoff)
-        part = feats[feats["as_of_date"] == cut].reset_index(drop=True)
+        # Sorted by customer: the warehouse returns rows in no fixed order, and fits (float sums,
+        # seeded sampling) must not depend on it, so the same data gives the same predictions.
+        part = (
+            feats[feats["as_of_date"] == cut]
+            .sort_values("customer_id", kind="mergesort")
+            .reset_index(drop=True)
+        )
         if role != "score":
             part = part.merge(labs, on=list(KEYS), how="left", validate="one_to_one")
             missing = part["purchased_next_horizon"].isna()

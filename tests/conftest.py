@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -103,3 +105,19 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     warehouse = Warehouse(root, raw_dir, root / "build.duckdb", root / "artifacts", env)
     warehouse.dbt("build")
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def rebuilt_warehouse(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the built warehouse on which the whole `dbt build` ran a second time, as a
+    second `make run` would (same raw files, the first run's history in place)."""
+    root = tmp_path_factory.mktemp("rebuilt")
+    db_path = root / "build.duckdb"
+    shutil.copy(built_warehouse.db_path, db_path)
+    wal = Path(f"{built_warehouse.db_path}.wal")
+    if wal.exists():
+        shutil.copy(wal, Path(f"{db_path}.wal"))
+    env = {**built_warehouse.env, "CA_WAREHOUSE_PATH": str(db_path)}
+    copy = dataclasses.replace(built_warehouse, root=root, db_path=db_path, env=env)
+    copy.dbt("build")
+    return copy

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
 pytestmark = pytest.mark.integration
-
-SEGMENT_MODELS = (
-    "ml_run",
-    "segment_k_selection",
-    "segment_model",
-    "customer_segments",
-    "customer_segments_sql",
-    "segment_profiles",
-    "segment_history",
-    "segment_migration",
-    "segment_run_stability",
-)
-
 
 def test_python_and_sql_scoring_agree_for_every_customer(built_warehouse) -> None:
     python = built_warehouse.query("select * from customer_segments order by customer_id")
@@ -83,19 +66,9 @@ def test_k_selection_curve_is_kept(built_warehouse) -> None:
 
 
 @pytest.fixture(scope="module")
-def rerun_warehouse(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
-    """A copy of the built warehouse on which the segmentation models ran a second time."""
-    root = tmp_path_factory.mktemp("segment_rerun")
-    db_path = root / "build.duckdb"
-    shutil.copy(built_warehouse.db_path, db_path)
-    wal = Path(f"{built_warehouse.db_path}.wal")
-    if wal.exists():
-        shutil.copy(wal, Path(f"{db_path}.wal"))
-    env = {**built_warehouse.env, "CA_WAREHOUSE_PATH": str(db_path)}
-    copy = dataclasses.replace(built_warehouse, root=root, db_path=db_path, env=env)
-    # cautious: only tests whose parents were all rebuilt (not other layers' tests on ml_run).
-    copy.dbt("build", "--indirect-selection", "cautious", "--select", *SEGMENT_MODELS)
-    return copy
+def rerun_warehouse(rebuilt_warehouse):
+    """The built warehouse after a second full `dbt build` on the same data (conftest)."""
+    return rebuilt_warehouse
 
 
 def test_rerun_on_the_same_data_gives_the_same_segments(built_warehouse, rerun_warehouse) -> None:

@@ -12,7 +12,7 @@
         {'category': value, 'column': share_<sanitised>}. Empty at parse time (execute is false) and while stg_products is not built.
         Two categories that sanitise to the same name: the later gets its position as a suffix. Models that call this
         must declare `-- depends_on: {{ ref('stg_products') }}`. -#}
-    {%- if not execute -%}
+    {%- if not execute or not byod_has('categories') -%}
         {{ return([]) }}
     {%- endif -%}
     {#- Not built yet (dbt compile or sqlfluff on a fresh warehouse): no category columns. -#}

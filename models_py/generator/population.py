@@ -125,7 +125,10 @@ def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: in
     age_shift = _per_type(
         {"vip": 6, "frequent": 2, "occasional": 0, "new": -4, "lapsing": 1, "test": 0}, ctype
     )
-    age_years = np.clip(rng.normal(35 + age_shift, 11, size=n), 18, 80)
+    raw_age = rng.normal(35 + age_shift, 11, size=n)
+    # Reflect below the adult minimum instead of clipping: clipping would pile ~7% of customers
+    # onto exactly 18, a spike the report's age chart would show as if it were real.
+    age_years = np.clip(np.where(raw_age < 18, 36 - raw_age, raw_age), 18, 80)
     birth_day = (end_day - np.floor(age_years * 365.25)).astype(np.int32)
     city = rng.choice(len(c.CITIES), size=n, p=np.array(c.CITY_WEIGHTS) / sum(c.CITY_WEIGHTS))
     city_store = np.array(c.CITY_STORE)[city]

@@ -90,10 +90,18 @@ final as (
         cast(monetary as decimal(18, 2)) as clv_historical,
         cast(returned_orders as bigint) as returned_orders,
         {{ marts_safe_divide('returned_orders', 'frequency + returned_orders') }} as return_rate,
-        case
-            when gross_amount > 0 then {{ marts_safe_divide('discount_amount', 'gross_amount') }}
-        end as discount_share,
-        {{ marts_safe_divide('online_orders', 'frequency') }} as online_share
+        {% if byod_has('discount') -%}
+            case
+                when gross_amount > 0 then {{ marts_safe_divide('discount_amount', 'gross_amount') }}
+            end
+        {%- else -%}
+            cast(null as {{ marts_type_double() }})
+        {%- endif %} as discount_share,
+        {% if byod_has('channel') -%}
+            {{ marts_safe_divide('online_orders', 'frequency') }}
+        {%- else -%}
+            cast(null as {{ marts_type_double() }})
+        {%- endif %} as online_share
     from with_spans
 )
 

@@ -45,8 +45,13 @@ final as (
         behaviour.return_rate,
         behaviour.discount_share,
         behaviour.online_share,
-        cast(coalesce(categories.distinct_categories, 0) as bigint) as distinct_categories,
-        categories.favourite_category,
+        {% if byod_has('categories') -%}
+            cast(coalesce(categories.distinct_categories, 0) as bigint) as distinct_categories,
+            categories.favourite_category,
+        {%- else -%}
+            cast(null as bigint) as distinct_categories,
+            {{ dbt.cast('null', dbt.type_string()) }} as favourite_category,
+        {%- endif %}
         {% for column in category_columns %}
             categories.{{ column.column }},
         {% endfor %}

@@ -45,7 +45,10 @@ cleaned as (
         ) as city,
         {{ staging_clean_text('raw_signup_date') }} as signup_date_text,
         {{ staging_parse_timestamp(staging_clean_text('raw_signup_date')) }} as signup_date_ts,
-        coalesce(lower({{ staging_clean_text('raw_loyalty_tier') }}), 'none') as loyalty_tier,
+        coalesce(
+            lower({{ staging_clean_text('raw_loyalty_tier') }}),
+            '{{ "none" if byod_has("loyalty_tier") else "unknown" }}'
+        ) as loyalty_tier,
         {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
         {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
     from raw_text
@@ -97,8 +100,10 @@ quality as (
                 then 'unparseable date_of_birth'
             when signup_date_text is not null and signup_date_ts is null
                 then 'unparseable signup_date'
-            when loyalty_tier not in ('none', 'silver', 'gold', 'platinum')
-                then 'invalid loyalty_tier'
+            {% if byod_has('loyalty_tier') -%}
+                when loyalty_tier not in ('none', 'silver', 'gold', 'platinum')
+                    then 'invalid loyalty_tier'
+            {%- endif %}
         end as quality_issue
     from versions
 ),

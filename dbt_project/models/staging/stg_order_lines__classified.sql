@@ -104,7 +104,9 @@ quality as (
             when order_bucket is null then 'unknown order'
             when order_bucket = 'quarantined' then 'order quarantined'
             when has_quarantined_product then 'product quarantined'
-            when not has_clean_product then 'unknown product'
+            {% if byod_has('products') -%}
+                when not has_clean_product then 'unknown product'
+            {%- endif %}
             when line_number is null then 'invalid line_number'
             when quantity is null then 'invalid quantity'
             when unit_price is null then 'invalid unit_price'

@@ -48,7 +48,11 @@ cleaned as (
         {{ staging_clean_text('raw_order_id') }} as order_id,
         {{ staging_clean_text('raw_customer_id') }} as customer_id,
         {{ staging_collapse_whitespace(staging_clean_text('raw_store')) }} as store,
-        lower({{ staging_clean_text('raw_channel') }}) as channel,
+        {% if byod_has('channel') -%}
+            lower({{ staging_clean_text('raw_channel') }}) as channel,
+        {%- else -%}
+            coalesce(lower({{ staging_clean_text('raw_channel') }}), 'unknown') as channel,
+        {%- endif %}
         {{ staging_clean_text('raw_order_ts') }} as order_ts_text,
         {{ staging_parse_timestamp(staging_clean_text('raw_order_ts')) }} as ordered_at,
         lower({{ staging_clean_text('raw_status') }}) as status,
@@ -99,7 +103,9 @@ quality as (
                 then 'unparseable updated_at'
             when status is null or status not in ('completed', 'cancelled', 'returned')
                 then 'invalid status'
-            when channel is null or channel not in ('store', 'online') then 'invalid channel'
+            {% if byod_has('channel') -%}
+                when channel is null or channel not in ('store', 'online') then 'invalid channel'
+            {%- endif %}
         end as quality_issue
     from versions
 ),

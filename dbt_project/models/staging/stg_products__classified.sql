@@ -40,7 +40,11 @@ quality as (
         *,
         case
             when product_id is null then 'missing product_id'
-            when list_price is null then 'invalid list_price'
+            {% if byod_has('list_price') -%}
+                when list_price is null then 'invalid list_price'
+            {%- else -%}
+                when list_price_text is not null and list_price is null then 'invalid list_price'
+            {%- endif %}
             when list_price < 0 then 'negative list_price'
         end as value_issue
     from cleaned

@@ -1,0 +1,349 @@
+"""The bring-your-own-data config: a YAML file saying where a retailer's files are and how their
+columns map to the raw data contract (docs/contracts.md). `load_config` reads and checks it; every
+problem is a `ByodError` whose message names the config key (and the file, column and rows when
+the data are at fault)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONTRACT_STATUSES = ("completed", "cancelled", "returned")
+
+# Contract columns a mapping may fill, per input table. `transactions` is a flat table (one row per
+# line or per purchase) that may also carry order, product and customer attributes.
+ORDER_COLUMNS = ("order_id", "customer_id", "order_ts", "store", "channel", "status", "updated_at")
+LINE_COLUMNS = (
+    "order_id",
+    "line_number",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "amount",
+    "discount",
+)
+PRODUCT_COLUMNS = ("product_id", "product_name", "category", "brand", "list_price")
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "name",
+    "email",
+    "phone",
+    "gender",
+    "date_of_birth",
+    "city",
+    "signup_date",
+    "loyalty_tier",
+    "updated_at",
+)
+TRANSACTION_COLUMNS = (
+    "customer_id",
+    "order_ts",
+    "order_id",
+    "quantity",
+    "unit_price",
+    "amount",
+    "discount",
+    "product_id",
+    "product_name",
+    "category",
+    "brand",
+    "store",
+    "channel",
+    "status",
+    *(c for c in CUSTOMER_COLUMNS if c not in ("customer_id", "updated_at")),
+)
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "transactions": TRANSACTION_COLUMNS,
+    "orders": ORDER_COLUMNS,
+    "order_lines": LINE_COLUMNS,
+    "products": PRODUCT_COLUMNS,
+    "customers": CUSTOMER_COLUMNS,
+}
+# Columns each input table must map (amount-or-unit_price is checked separately).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "transactions": ("customer_id", "order_ts"),
+    "orders": ("order_id", "customer_id", "order_ts"),
+    "order_lines": ("order_id",),
+    "products": ("product_id",),
+    "customers": ("customer_id",),
+}
+DATE_COLUMNS = ("order_ts", "updated_at", "date_of_birth", "signup_date")
+INTEGER_COLUMNS = ("quantity", "line_number")
+DECIMAL_COLUMNS = ("unit_price", "amount", "discount", "list_price")
+
+# The formats staging parses (macros/staging_parse_timestamp.sql): used when no date_format is set.
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
+
+TOP_LEVEL_KEYS = {
+    "tables",
+    "date_format",
+    "currency",
+    "max_bad_share",
+    "csv",
+    "cancellations",
+    "as_of_date",
+    "horizon_days",
+    "segments",
+    "dbt_vars",
+}
+TABLE_KEYS = {
+    "path",
+    "format",
+    "delimiter",
+    "header",
+    "columns",
+    "quote",
+    "encoding",
+    "date_format",
+    "mapping",
+}
+CSV_KEYS = {"delimiter", "header", "quote", "encoding"}
+SEGMENT_KEYS = {"k", "k_min", "k_max", "features", "log_features", "random_seed"}
+CANCELLATION_KEYS = {"invoice_prefix", "negative_quantity", "status"}
+
+
+class ByodError(ValueError):
+    """A config or input problem that stops the run before anything is written."""
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """One contract column filled from a source column, with optional value translation
+    (`values`: contract value -> list of source values, compared trimmed and case-insensitively)."""
+
+    source: str
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableConfig:
+    """Where one input table is and how to read it."""
+
+    name: str
+    path: str
+    base_dir: Path
+    format: str
+    delimiter: str
+    header: bool
+    columns: tuple[str, ...] | None
+    quote: str | None
+    encoding: str
+    date_formats: tuple[str, ...]
+    mapping: dict[str, ColumnMap]
+
+    def maps(self, column: str) -> bool:
+        return column in self.mapping
+
+
+@dataclass(frozen=True)
+class Cancellations:
+    """How cancelled/returned orders are marked besides a mapped status column."""
+
+    invoice_prefix: str | None = None
+    negative_quantity: bool = False
+    status: str = "cancelled"
+
+
+@dataclass(frozen=True)
+class ByodConfig:
+    """A validated config."""
+
+    path: Path
+    tables: dict[str, TableConfig]
+    cancellations: Cancellations
+    currency: str | None
+    max_bad_share: float
+    as_of_date: str | None
+    horizon_days: int | None
+    segments: dict[str, Any]
+    dbt_vars: dict[str, Any]
+
+    @property
+    def shape(self) -> str:
+        return "transactions" if "transactions" in self.tables else "orders"
+
+
+def _as_mapping(value: Any, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ByodError(f"{where}: expected a mapping (key: value), got {type(value).__name__}")
+    return value
+
+
+def _check_keys(value: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(map(str, value)) - allowed)
+    if unknown:
+        raise ByodError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
+def _formats(value: Any, where: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+        raise ByodError(f"{where}: expected a strptime format such as '%d/%m/%Y' or a list")
+    return tuple(items)
+
+
+def _delimiter(value: Any, where: str) -> str:
+    text = str(value)
+    if text.lower() in ("whitespace", "\\s+", "space+"):
+        return "whitespace"
+    if text in ("\\t", "tab"):
+        return "\t"
+    if not text:
+        raise ByodError(f"{where}: the delimiter is empty")
+    return text
+
+
+def _column_map(table: str, key: str, value: Any) -> ColumnMap:
+    where = f"tables.{table}.mapping.{key}"
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return ColumnMap(str(value))
+    if isinstance(value, dict):
+        _check_keys(value, {"column", "values"}, where)
+        if "column" not in value:
+            raise ByodError(f"{where}: needs `column:` (the source column name)")
+        values = {}
+        for target, sources in _as_mapping(value.get("values"), f"{where}.values").items():
+            items = sources if isinstance(sources, list) else [sources]
+            values[str(target)] = tuple(str(s).strip().lower() for s in items)
+        return ColumnMap(str(value["column"]), values)
+    raise ByodError(f"{where}: expected a source column name or {{column: ..., values: ...}}")
+
+
+def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base: Path):
+    where = f"tables.{name}"
+    raw = _as_mapping(raw, where)
+    _check_keys(raw, TABLE_KEYS, where)
+    if not raw.get("path"):
+        raise ByodError(f"{where}.path: missing (a file or a glob such as data/*.csv)")
+    path = str(raw["path"])
+    fmt = str(raw.get("format") or ("parquet" if path.endswith((".parquet", ".pq")) else "csv"))
+    if fmt not in ("csv", "parquet"):
+        raise ByodError(f"{where}.format: expected csv or parquet, got {fmt!r}")
+    settings = {**defaults, **{k: v for k, v in raw.items() if k in CSV_KEYS}}
+    columns = raw.get("columns")
+    if columns is not None and (
+        not isinstance(columns, list) or len({str(c) for c in columns}) != len(columns)
+    ):
+        raise ByodError(f"{where}.columns: expected a list of distinct column names")
+    header = settings.get("header", True)
+    if not isinstance(header, bool):
+        raise ByodError(f"{where}.header: expected true or false")
+    if not header and columns is None and fmt == "csv":
+        raise ByodError(f"{where}: header is false, so `columns:` must name the file's columns")
+    mapping_raw = _as_mapping(raw.get("mapping"), f"{where}.mapping")
+    if not mapping_raw:
+        raise ByodError(f"{where}.mapping: missing (contract column: your column)")
+    allowed = TABLE_COLUMNS[name]
+    _check_keys(mapping_raw, set(allowed), f"{where}.mapping")
+    mapping = {str(k): _column_map(name, str(k), v) for k, v in mapping_raw.items()}
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in mapping]
+    if missing:
+        raise ByodError(f"{where}.mapping: required column(s) {', '.join(missing)} not mapped")
+    if name in ("transactions", "order_lines") and not (
+        "unit_price" in mapping or "amount" in mapping
+    ):
+        raise ByodError(f"{where}.mapping: map `amount` or `unit_price` (with `quantity`)")
+    for key, column_map in mapping.items():
+        if key == "status" and column_map.values:
+            bad = sorted(set(column_map.values) - set(CONTRACT_STATUSES))
+            if bad:
+                raise ByodError(
+                    f"{where}.mapping.status.values: {', '.join(bad)} is not one of "
+                    f"{', '.join(CONTRACT_STATUSES)}"
+                )
+    quote = settings.get("quote", '"')
+    return TableConfig(
+        name=name,
+        path=path,
+        base_dir=base,
+        format=fmt,
+        delimiter=_delimiter(settings.get("delimiter", ","), f"{where}.delimiter"),
+        header=header,
+        columns=tuple(str(c) for c in columns) if columns is not None else None,
+        quote=None if quote in (None, "") else str(quote),
+        encoding=str(settings.get("encoding", "utf-8")),
+        date_formats=_formats(raw.get("date_format"), f"{where}.date_format")
+        or date_formats
+        or DEFAULT_DATE_FORMATS,
+        mapping=mapping,
+    )
+
+
+def parse_config(raw: Any, path: Path) -> ByodConfig:
+    """Check a loaded YAML document and resolve it into a `ByodConfig`."""
+    raw = _as_mapping(raw, str(path))
+    _check_keys(raw, TOP_LEVEL_KEYS, "config")
+    csv_defaults = _as_mapping(raw.get("csv"), "csv")
+    _check_keys(csv_defaults, CSV_KEYS, "csv")
+    date_formats = _formats(raw.get("date_format"), "date_format")
+    tables_raw = _as_mapping(raw.get("tables"), "tables")
+    _check_keys(tables_raw, set(TABLE_COLUMNS), "tables")
+    base = path.resolve().parent
+    tables = {
+        name: _table(name, value, csv_defaults, date_formats, base)
+        for name, value in tables_raw.items()
+    }
+    if "transactions" in tables:
+        clash = sorted({"orders", "order_lines"} & set(tables))
+        if clash:
+            raise ByodError(
+                f"tables: give either `transactions` or `orders` + `order_lines`, not both "
+                f"(found {', '.join(clash)} too)"
+            )
+    elif not {"orders", "order_lines"} <= set(tables):
+        raise ByodError(
+            "tables: the transactions are required: map a `transactions` table (one row per "
+            "purchase or line), or both `orders` and `order_lines`"
+        )
+    cancel_raw = _as_mapping(raw.get("cancellations"), "cancellations")
+    _check_keys(cancel_raw, CANCELLATION_KEYS, "cancellations")
+    cancellations = Cancellations(
+        invoice_prefix=(
+            str(cancel_raw["invoice_prefix"]) if cancel_raw.get("invoice_prefix") else None
+        ),
+        negative_quantity=bool(cancel_raw.get("negative_quantity", False)),
+        status=str(cancel_raw.get("status", "cancelled")),
+    )
+    if cancellations.status not in ("cancelled", "returned"):
+        raise ByodError("cancellations.status: expected cancelled or returned")
+    max_bad_share = raw.get("max_bad_share", 0.05)
+    if not isinstance(max_bad_share, int | float) or not 0 <= max_bad_share <= 1:
+        raise ByodError("max_bad_share: expected a share between 0 and 1, e.g. 0.05")
+    horizon = raw.get("horizon_days")
+    if horizon is not None and (not isinstance(horizon, int) or horizon < 1):
+        raise ByodError("horizon_days: expected a positive whole number of days")
+    segments = _as_mapping(raw.get("segments"), "segments")
+    _check_keys(segments, SEGMENT_KEYS, "segments")
+    as_of = raw.get("as_of_date")
+    return ByodConfig(
+        path=path,
+        tables=tables,
+        cancellations=cancellations,
+        currency=str(raw["currency"]) if raw.get("currency") else None,
+        max_bad_share=float(max_bad_share),
+        as_of_date=str(as_of) if as_of is not None else None,
+        horizon_days=horizon,
+        segments=segments,
+        dbt_vars=_as_mapping(raw.get("dbt_vars"), "dbt_vars"),
+    )
+
+
+def load_config(path: str | Path) -> ByodConfig:
+    """Read and check a YAML config file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ByodError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ByodError(f"{path}: not valid YAML: {error}") from error
+    return parse_config(raw, path)
