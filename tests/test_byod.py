@@ -266,7 +266,6 @@ def test_dbt_vars_follow_the_mapping(tmp_path):
     assert dbt_vars["available_data"]["products"] is True
     assert dbt_vars["available_data"]["categories"] is False
     assert dbt_vars["available_data"]["channel"] is False
-    assert not any(f.startswith("share_") for f in dbt_vars["prediction_features"])
 
 
 @pytest.mark.parametrize("example", sorted((Path(__file__).parents[1] / "examples").glob("*.yml")))

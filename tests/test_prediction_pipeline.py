@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models_py.prediction import predict_task
+from models_py.prediction import predict_task, resolve_features
 from models_py.prediction_pipeline import (
     PredictionSettings,
     feature_importance,
@@ -320,3 +320,18 @@ def test_importance_shuffles_exactly_what_shuffling_the_raw_column_would(result)
         got = matrix.copy()
         got[:, blocks[feature]] = matrix[perm][:, blocks[feature]]
         np.testing.assert_allclose(got, expected)
+
+
+def test_feature_patterns_expand_and_names_are_checked() -> None:
+    columns = ["recency_days", "share_apparel", "share_food_court", "spend_next_horizon"]
+    assert resolve_features(columns, ["recency_days", "share_*"]) == [
+        "recency_days",
+        "share_apparel",
+        "share_food_court",
+    ]
+    # Without product categories there are no share_ columns: the pattern adds nothing.
+    assert resolve_features(["recency_days"], ["recency_days", "share_*"]) == ["recency_days"]
+    with pytest.raises(KeyError, match="frequency"):
+        resolve_features(columns, ["frequency"])
+    with pytest.raises(ValueError, match="spend_next_horizon"):
+        resolve_features(columns, ["spend_*"], forbidden=["spend_next_horizon"])

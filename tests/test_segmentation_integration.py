@@ -8,6 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 pytestmark = pytest.mark.integration
 
+
 def test_python_and_sql_scoring_agree_for_every_customer(built_warehouse) -> None:
     python = built_warehouse.query("select * from customer_segments order by customer_id")
     sql = built_warehouse.query("select * from customer_segments_sql order by customer_id")

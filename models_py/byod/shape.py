@@ -21,26 +21,17 @@ from models_py.byod.config import (
     DATE_COLUMNS,
     DECIMAL_COLUMNS,
     INTEGER_COLUMNS,
+    PRODUCT_COLUMNS,
     ByodConfig,
     TableConfig,
 )
 from models_py.byod.parse import check_share, clean_text, parse_dates, parse_numbers
 from models_py.byod.read import FILE_COLUMN, ROW_COLUMN
 
+# The raw contract's files and their column order (docs/contracts.md, "Raw tables").
 CONTRACT: dict[str, tuple[str, ...]] = {
-    "customers": (
-        "customer_id",
-        "name",
-        "email",
-        "phone",
-        "gender",
-        "date_of_birth",
-        "city",
-        "signup_date",
-        "loyalty_tier",
-        "updated_at",
-    ),
-    "products": ("product_id", "product_name", "category", "brand", "list_price"),
+    "customers": CUSTOMER_COLUMNS,
+    "products": PRODUCT_COLUMNS,
     "orders": ("order_id", "customer_id", "store", "channel", "order_ts", "status", "updated_at"),
     "order_lines": ("order_id", "line_number", "product_id", "quantity", "unit_price", "discount"),
 }
