@@ -69,6 +69,7 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "monthly_revenue",
     "category_mix",
     "prediction_lift",
+    "report_context",
 )
 
 # Written by publish itself: what the served file holds and when it was published.

@@ -11,10 +11,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from models_py.report.context import DEFAULT_HORIZON_DAYS, ReportContext, read_context
 from models_py.report.html import page, unavailable
 from models_py.report.sections import HEADLINES, SECTIONS, Section, not_enough, render_headlines
-
-DEFAULT_HORIZON_DAYS = 90
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
 EXPORT_SQL = """
@@ -58,8 +57,9 @@ def horizon_days(con: duckdb.DuckDBPyConnection, tables: set[str]) -> int:
 
 
 def _render_section(
-    con: duckdb.DuckDBPyConnection, tables: set[str], section: Section, horizon: int
+    con: duckdb.DuckDBPyConnection, tables: set[str], section: Section, context: ReportContext
 ) -> str:
+    horizon = context.horizon_days
     missing = _missing(tables, section.tables)
     if missing:
         body = unavailable(
@@ -71,11 +71,11 @@ def _render_section(
         if not_enough(frame):
             body = f'<p class="note" role="note">{escape(section.empty_note)}</p>'
         else:
-            body = section.render(frame)
+            body = section.render(frame, context)
     return (
         f'<section id="{section.key}" aria-labelledby="{section.key}-h">'
         f'<h2 id="{section.key}-h">{escape(section.title)}</h2>'
-        f'<p class="intro">{escape(section.intro)}</p>{body}'
+        f'<p class="intro">{escape(section.intro_text(context))}</p>{body}'
         f"<details><summary>SQL</summary><pre>{escape(section.query(horizon))}</pre></details>"
         "</section>"
     )
@@ -120,17 +120,18 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         )
     with duckdb.connect(str(served_path), read_only=True) as con:
         tables = served_tables(con)
-        horizon = horizon_days(con, tables)
+        context = read_context(con, tables, fallback_horizon=horizon_days(con, tables))
+        horizon = context.horizon_days
         values = headline_values(con, tables)
-        as_of = None
-        if "customer_features" in tables:
+        as_of = context.as_of_date
+        if as_of is None and "customer_features" in tables:
             as_of = con.execute("select max(as_of_date) from customer_features").fetchone()[0]
         published_at = None
         if "served_tables" in tables:
             published_at = con.execute("select max(published_at) from served_tables").fetchone()[0]
         headline_sql = "\n".join(f"-- {h.key}\n{h.sql};" for h in HEADLINES)
         cards = render_headlines(
-            [(h, values[h.key]) for h in HEADLINES if h.key in values], horizon
+            [(h, values[h.key]) for h in HEADLINES if h.key in values], context
         )
         sections_html = [
             '<section id="headline" aria-labelledby="headline-h">'
@@ -138,7 +139,7 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
             f"{cards}<details><summary>SQL</summary><pre>{escape(headline_sql)}</pre></details>"
             "</section>"
         ]
-        sections_html += [_render_section(con, tables, s, horizon) for s in SECTIONS]
+        sections_html += [_render_section(con, tables, s, context) for s in SECTIONS]
         exports = write_exports(con, tables, Path(exports_dir), horizon)
     unavailable_sections = [s.key for s in SECTIONS if _missing(tables, s.tables)] + [
         h.key for h in HEADLINES if h.key not in values

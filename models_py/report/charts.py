@@ -21,7 +21,6 @@ from matplotlib.ticker import FuncFormatter
 # figure registry is touched, and the SVG writer needs no display.
 
 PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#c0392b", "#8e6bbf", "#7f8c8d", "#d4a017", "#2c3e50")
-RUPEE = "\u20b9"
 
 STYLE = {
     "svg.fonttype": "none",  # text stays text: readable by screen readers, selectable, small
@@ -40,20 +39,9 @@ STYLE = {
 _ID = re.compile(r'\bid="([^"]+)"')
 
 
-def rupees(value: float, _pos: object = None) -> str:
-    """Axis formatter: ₹ with lakh (L) / crore (Cr) suffixes, as Indian readers expect."""
-    amount = abs(value)
-    sign = "-" if value < 0 else ""
-    if amount >= 1e7:
-        return f"{sign}{RUPEE}{amount / 1e7:.1f} Cr"
-    if amount >= 1e5:
-        return f"{sign}{RUPEE}{amount / 1e5:.1f} L"
-    if amount >= 1e3:
-        return f"{sign}{RUPEE}{amount / 1e3:.0f}k"
-    return f"{sign}{RUPEE}{amount:.0f}"
-
-
-RUPEE_FORMATTER = FuncFormatter(rupees)
+# Money axes take a tick formatter, e.g. models_py.report.money.Currency.axis (₹ with L/Cr for
+# INR, K/M otherwise).
+AxisFormat = Callable[[float, object], str]
 
 
 P = ParamSpec("P")
@@ -123,7 +111,7 @@ def bar_chart(
     xlabel: str,
     ylabel: str,
     description: str,
-    money: bool = False,
+    money: AxisFormat | None = None,
     horizontal: bool = False,
     highlight: Sequence[bool] | None = None,
     highlight_label: str | None = None,
@@ -137,12 +125,12 @@ def bar_chart(
         ax.barh(list(labels)[::-1], list(values)[::-1], color=colors[::-1])
         ax.grid(axis="y", visible=False)
         if money:
-            ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
+            ax.xaxis.set_major_formatter(FuncFormatter(money))
     else:
         ax.bar(list(labels), list(values), color=colors)
         ax.grid(axis="x", visible=False)
         if money:
-            ax.yaxis.set_major_formatter(RUPEE_FORMATTER)
+            ax.yaxis.set_major_formatter(FuncFormatter(money))
         if len(labels) > 8:
             ax.tick_params(axis="x", labelrotation=60)
     if highlight is not None and highlight_label and any(highlight):
@@ -154,7 +142,8 @@ def bar_chart(
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
         )
-    ax.set_title(title)
+    # With a legend above the axes, lift the title clear of it.
+    ax.set_title(title, pad=28 if highlight is not None and highlight_label else 6)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return to_svg(fig, title, description)
@@ -195,7 +184,7 @@ def histogram(
     xlabel: str,
     description: str,
     log_x: bool = False,
-    money: bool = False,
+    money: AxisFormat | None = None,
     bins: int = 30,
 ) -> str:
     fig, ax = new_figure(5.2, 3.4)
@@ -215,7 +204,7 @@ def histogram(
             edges = np.histogram_bin_edges(data, bins=bins)
         ax.hist(data, bins=edges, color=PALETTE[0], edgecolor="white", linewidth=0.4)
     if money:
-        ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
+        ax.xaxis.set_major_formatter(FuncFormatter(money))
     elif log_x:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
     ax.set_title(title)
@@ -292,7 +281,10 @@ def predicted_vs_actual(
     actual: Sequence[float],
     *,
     title: str,
+    xlabel: str,
+    ylabel: str,
     description: str,
+    money: AxisFormat,
 ) -> str:
     fig, ax = new_figure(6.5, 4.6)
     ax.scatter(predicted, actual, s=28, color=PALETTE[0], label="decile (mean per customer)")
@@ -302,10 +294,10 @@ def predicted_vs_actual(
     # spend is skewed: a symmetric log scale keeps small deciles and zero visible
     ax.set_xscale("symlog", linthresh=100)
     ax.set_yscale("symlog", linthresh=100)
-    ax.xaxis.set_major_formatter(RUPEE_FORMATTER)
-    ax.yaxis.set_major_formatter(RUPEE_FORMATTER)
+    ax.xaxis.set_major_formatter(FuncFormatter(money))
+    ax.yaxis.set_major_formatter(FuncFormatter(money))
     ax.legend(frameon=False)
     ax.set_title(title)
-    ax.set_xlabel(f"predicted spend per customer ({RUPEE}, log scale)")
-    ax.set_ylabel(f"actual spend per customer ({RUPEE}, log scale)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     return to_svg(fig, title, description)

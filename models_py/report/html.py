@@ -1,51 +1,14 @@
-"""Small HTML helpers: escaping, Indian number formatting, tables, the page shell."""
+"""Small HTML helpers: escaping, percentages and plain numbers, tables, the page shell. Money and
+counts are formatted by models_py.report.money (they follow the currency of the build)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from html import escape
 
 import pandas as pd
 
-RUPEE = "\u20b9"
-MISSING = "\u2013"  # en dash for a missing value
-
-
-def indian_grouping(integer: int) -> str:
-    """12345678 -> '1,23,45,678' (lakh/crore grouping)."""
-    sign, digits = ("-", str(-integer)) if integer < 0 else ("", str(integer))
-    if len(digits) <= 3:
-        return sign + digits
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return sign + ",".join([*groups, tail])
-
-
-def is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def inr(value: object, decimals: int = 0) -> str:
-    if is_missing(value):
-        return MISSING
-    amount = float(value)  # type: ignore[arg-type]
-    whole = indian_grouping(round(amount) if decimals == 0 else int(amount))
-    if decimals:
-        fraction = f"{abs(amount) % 1:.{decimals}f}"[1:]
-        return f"{RUPEE}{whole}{fraction}"
-    return f"{RUPEE}{whole}"
-
-
-def count(value: object) -> str:
-    return MISSING if is_missing(value) else indian_grouping(round(float(value)))  # type: ignore[arg-type]
+from models_py.report.money import MISSING, is_missing
 
 
 def pct(value: object, decimals: int = 1) -> str:

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from models_py.report import charts
-from models_py.report.html import RUPEE, count, figure, inr, num, pct, table, text, unavailable
+from models_py.report.context import ReportContext
+from models_py.report.html import figure, num, pct, table, text, unavailable
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,17 @@ class Section:
     intro: str
     tables: tuple[str, ...]  # served tables the query reads
     sql: str
-    render: Callable[[pd.DataFrame], str]
+    render: Callable[[pd.DataFrame, ReportContext], str]
     # shown instead of the render when the query returns no rows (e.g. history of one run)
     empty_note: str = "the query returned no rows."
+    # when set, the intro depends on the context (e.g. which months are highlighted)
+    intro_for: Callable[[ReportContext], str] | None = None
 
     def query(self, horizon_days: int) -> str:
         return self.sql.replace("{h}", str(int(horizon_days)))
+
+    def intro_text(self, context: ReportContext) -> str:
+        return self.intro_for(context) if self.intro_for else self.intro
 
 
 def horizon_column(df: pd.DataFrame, prefix: str) -> tuple[str, int]:
@@ -42,13 +48,33 @@ def horizon_column(df: pd.DataFrame, prefix: str) -> tuple[str, int]:
     raise KeyError(f"no column {prefix}<days>d among {list(df.columns)}")
 
 
+# How a value is written: money and counts follow the currency (₹ and lakh/crore grouping for
+# INR); "{unit}" in a label or note becomes the currency's symbol (or code).
+MONEY, COUNT, SHARE = "money", "count", "share"
+
+
+def formatter(kind: str, context: ReportContext) -> Callable[[object], str]:
+    return {
+        MONEY: context.currency.amount,
+        COUNT: context.currency.count,
+        SHARE: pct,
+        "num": num,
+        "text": text,
+    }[kind]
+
+
+def unit_label(template: str, context: ReportContext, horizon_days: int | None = None) -> str:
+    label = template.replace("{unit}", context.currency.symbol)
+    return label if horizon_days is None else label.replace("{h}", str(int(horizon_days)))
+
+
 @dataclass(frozen=True)
 class Headline:
     key: str
     label: str
     tables: tuple[str, ...]
     sql: str  # returns one row, one column
-    fmt: Callable[[object], str]
+    kind: str  # MONEY, COUNT or SHARE
     note: str
 
 
@@ -61,7 +87,7 @@ HEADLINES: tuple[Headline, ...] = (
         "Customers",
         ("dim_customers",),
         "select count(*) from dim_customers",
-        count,
+        COUNT,
         "clean customer records (test accounts excluded)",
     ),
     Headline(
@@ -69,7 +95,7 @@ HEADLINES: tuple[Headline, ...] = (
         "Buying customers",
         ("customer_features",),
         "select count(*) from customer_features",
-        count,
+        COUNT,
         "with at least one completed order by the cutoff",
     ),
     Headline(
@@ -77,15 +103,15 @@ HEADLINES: tuple[Headline, ...] = (
         "Net revenue",
         ("fct_orders",),
         "select sum(spend_amount) from fct_orders",
-        inr,
-        "completed orders, net of discounts and returned items (₹)",
+        MONEY,
+        "completed orders, net of discounts and returned items ({unit})",
     ),
     Headline(
         "completed_orders",
         "Completed orders",
         ("fct_orders",),
         "select count(*) from fct_orders where status = 'completed'",
-        count,
+        COUNT,
         "cancelled and returned orders excluded",
     ),
     Headline(
@@ -93,7 +119,7 @@ HEADLINES: tuple[Headline, ...] = (
         "Active customers",
         ("customer_features",),
         "select avg(case when recency_days <= 90 then 1.0 else 0.0 end) from customer_features",
-        pct,
+        SHARE,
         "of buying customers ordered in the 90 days before the cutoff",
     ),
     Headline(
@@ -101,15 +127,15 @@ HEADLINES: tuple[Headline, ...] = (
         "Expected revenue, next {h} days",
         ("customer_predictions",),
         "select sum(predicted_spend) from customer_predictions",
-        inr,
-        "sum of every customer's predicted spend after the cutoff (₹)",
+        MONEY,
+        "sum of every customer's predicted spend after the cutoff ({unit})",
     ),
     Headline(
         "raw_rows",
         "Raw rows read",
         ("data_quality_summary",),
         "select sum(raw_rows) from data_quality_summary",
-        count,
+        COUNT,
         "all four raw tables",
     ),
     Headline(
@@ -117,7 +143,7 @@ HEADLINES: tuple[Headline, ...] = (
         "Duplicates removed",
         ("data_quality_summary",),
         "select sum(duplicates_removed) from data_quality_summary",
-        count,
+        COUNT,
         "exact duplicates and superseded re-sends",
     ),
     Headline(
@@ -125,7 +151,7 @@ HEADLINES: tuple[Headline, ...] = (
         "Rows quarantined",
         ("data_quality_summary",),
         "select sum(quarantined_rows) from data_quality_summary",
-        count,
+        COUNT,
         "kept aside with a reason in quarantine_* tables",
     ),
     Headline(
@@ -133,31 +159,32 @@ HEADLINES: tuple[Headline, ...] = (
         "Test-account rows excluded",
         ("data_quality_summary",),
         "select sum(excluded_test_rows) from data_quality_summary",
-        count,
+        COUNT,
         "internal test accounts and their orders",
     ),
 )
 
 
-def render_headlines(values: list[tuple[Headline, object]], horizon_days: int) -> str:
+def render_headlines(values: list[tuple[Headline, object]], context: ReportContext) -> str:
     cards = []
     for headline, value in values:
         raw = "" if value is None else repr(float(value))  # type: ignore[arg-type]
-        label = headline.label.replace("{h}", str(int(horizon_days)))
+        label = unit_label(headline.label, context, context.horizon_days)
         cards.append(
             f'<div class="card" data-metric="{headline.key}" data-value="{raw}">'
             f'<div class="label">{text(label)}</div>'
-            f'<div class="value">{headline.fmt(value)}</div>'
-            f'<div class="note">{text(headline.note)}</div></div>'
+            f'<div class="value">{formatter(headline.kind, context)(value)}</div>'
+            f'<div class="note">{text(unit_label(headline.note, context))}</div></div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
 # ---------------------------------------------------------------------------------------------
-# Renderers
+# Renderers: each takes the section's query result and the report context (currency, months).
 
 
-def render_data_quality(df: pd.DataFrame) -> str:
+def render_data_quality(df: pd.DataFrame, context: ReportContext) -> str:
+    count = context.currency.count
     return table(
         df,
         [
@@ -172,12 +199,15 @@ def render_data_quality(df: pd.DataFrame) -> str:
     )
 
 
-def render_monthly_revenue(df: pd.DataFrame) -> str:
+def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
+    money, currency = context.currency.amount, context.currency
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in df["month_start"]]
-    festive = [bool(f) for f in df["is_festive_month"]]
+    highlight = None
+    if context.highlight_label:
+        highlight = [bool(f) for f in df["is_festive_month"].fillna(False)]
     top = df.nlargest(3, "net_revenue")
     peaks = ", ".join(
-        f"{pd.Timestamp(m).strftime('%b %Y')} ({inr(v)})"
+        f"{pd.Timestamp(m).strftime('%b %Y')} ({money(v)})"
         for m, v in zip(top["month_start"], top["net_revenue"], strict=True)
     )
     svg = charts.bar_chart(
@@ -185,32 +215,33 @@ def render_monthly_revenue(df: pd.DataFrame) -> str:
         df["net_revenue"].astype(float).tolist(),
         title="Net revenue per month",
         xlabel="month",
-        ylabel=f"net revenue ({RUPEE})",
-        description=f"Bar chart of net revenue in rupees for each month; peak months: {peaks}.",
-        money=True,
-        highlight=festive,
-        highlight_label="festive season (Oct-Dec)",
+        ylabel=f"net revenue ({currency.symbol})",
+        description=f"Bar chart of net revenue in {currency.noun} for each month; "
+        f"peak months: {peaks}.",
+        money=currency.axis,
+        highlight=highlight,
+        highlight_label=context.highlight_label,
     )
-    return figure(
-        svg,
-        f"Festive months (Diwali in Oct/Nov, year-end in Dec) are highlighted. "
-        f"Highest months: {peaks}.",
-    )
+    note = f"{context.highlight_note} " if context.highlight_note else ""
+    return figure(svg, f"{note}Highest months: {peaks}.")
 
 
-def render_distributions(df: pd.DataFrame) -> str:
+def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     specs = [
-        ("monetary", "Net spend per customer", f"net spend ({RUPEE}, log scale)", True, inr),
-        ("frequency", "Orders per customer", "completed orders (log scale)", True, num),
-        ("recency_days", "Recency", "Days since last order", False, num),
-        ("age", "Age", "Age (years)", False, num),
+        ("monetary", "Net spend per customer", f"net spend ({currency.symbol}, log scale)", True),
+        ("frequency", "Orders per customer", "completed orders (log scale)", True),
+        ("recency_days", "Recency", "Days since last order", False),
+        ("age", "Age", "Age (years)", False),
     ]
     figures = []
-    for column, title, label, log_x, fmt in specs:
+    for column, title, label, log_x in specs:
         values = df[column].dropna().astype(float)
         if values.empty:
             figures.append(unavailable(f"no values for {column}"))
             continue
+        is_money = column == "monetary"
+        fmt = currency.amount if is_money else num
         summary = f"median {fmt(values.median())}; 90th percentile {fmt(values.quantile(0.9))}"
         svg = charts.histogram(
             values.tolist(),
@@ -218,36 +249,39 @@ def render_distributions(df: pd.DataFrame) -> str:
             xlabel=label,
             description=f"Histogram of {column} over {len(values)} customers: {summary}.",
             log_x=log_x,
-            money=fmt is inr,
+            money=currency.axis if is_money else None,
         )
         figures.append(figure(svg, f"{summary} ({len(values)} customers)"))
     return f'<div class="grid2">{"".join(figures)}</div>'
 
 
-def render_category_mix(df: pd.DataFrame) -> str:
+def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     svg = charts.bar_chart(
         df["category"].tolist(),
         df["net_revenue"].astype(float).tolist(),
         title="Net revenue by product category",
-        xlabel=f"net revenue ({RUPEE})",
+        xlabel=f"net revenue ({currency.symbol})",
         ylabel="category",
-        description="Horizontal bar chart of net revenue in rupees per category, largest first.",
-        money=True,
+        description=f"Horizontal bar chart of net revenue in {currency.noun} per category, "
+        "largest first.",
+        money=currency.axis,
         horizontal=True,
     )
     return figure(svg, "Completed orders only, net of discounts.") + table(
         df,
         [
             ("category", "category", text),
-            ("net_revenue", "net revenue", inr),
+            ("net_revenue", "net revenue", currency.amount),
             ("revenue_share", "share of revenue", pct),
-            ("customers", "customers", count),
-            ("items", "items sold", count),
+            ("customers", "customers", currency.count),
+            ("items", "items sold", currency.count),
         ],
     )
 
 
-def render_segment_sizes(df: pd.DataFrame) -> str:
+def render_segment_sizes(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     expected, days = horizon_column(df, "expected_revenue_next_")
     svg = charts.grouped_bar_chart(
         df["segment_name"].tolist(),
@@ -266,43 +300,45 @@ def render_segment_sizes(df: pd.DataFrame) -> str:
         df,
         [
             ("segment_name", "segment", text),
-            ("customers", "customers", count),
+            ("customers", "customers", currency.count),
             ("customer_share", "share of customers", pct),
-            ("net_revenue", "net revenue", inr),
+            ("net_revenue", "net revenue", currency.amount),
             ("revenue_share", "share of revenue", pct),
-            (expected, f"expected revenue next {days} days", inr),
+            (expected, f"expected revenue next {days} days", currency.amount),
         ],
     )
 
 
-PROFILE_ROWS: tuple[tuple[str, str, Callable[[object], str]], ...] = (
-    ("customers", "customers", count),
-    ("customer_share", "share of customers", pct),
-    ("revenue_share", "share of revenue", pct),
-    ("avg_recency_days", "avg days since last order", num),
-    ("avg_tenure_days", "avg tenure (days)", num),
-    ("avg_frequency", "avg completed orders", num),
-    ("avg_monetary", f"avg net spend ({RUPEE})", inr),
-    ("avg_aov", f"avg order value ({RUPEE})", inr),
-    ("avg_distinct_categories", "avg categories bought", num),
-    ("avg_p_purchase_next_{h}d", "avg P(purchase next {h} days)", pct),
-    ("avg_predicted_spend_next_{h}d", f"avg predicted spend next {{h}} days ({RUPEE})", inr),
-    ("avg_predicted_clv_12m", f"avg predicted 12-month CLV ({RUPEE})", inr),
-    ("active_share", "share active in the last 90 days", pct),
-    ("top_category", "most common favourite category", text),
-    ("recommended_action", "recommended action", text),
+# (column, label, kind); {h} is the horizon in days, {unit} the currency symbol.
+PROFILE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("customers", "customers", COUNT),
+    ("customer_share", "share of customers", SHARE),
+    ("revenue_share", "share of revenue", SHARE),
+    ("avg_recency_days", "avg days since last order", "num"),
+    ("avg_tenure_days", "avg tenure (days)", "num"),
+    ("avg_frequency", "avg completed orders", "num"),
+    ("avg_monetary", "avg net spend ({unit})", MONEY),
+    ("avg_aov", "avg order value ({unit})", MONEY),
+    ("avg_distinct_categories", "avg categories bought", "num"),
+    ("avg_p_purchase_next_{h}d", "avg P(purchase next {h} days)", SHARE),
+    ("avg_predicted_spend_next_{h}d", "avg predicted spend next {h} days ({unit})", MONEY),
+    ("avg_predicted_clv_12m", "avg predicted 12-month CLV ({unit})", MONEY),
+    ("active_share", "share active in the last 90 days", SHARE),
+    ("top_category", "most common favourite category", "text"),
+    ("recommended_action", "recommended action", "text"),
 )
 
 
-def render_segment_profiles(df: pd.DataFrame) -> str:
+def render_segment_profiles(df: pd.DataFrame, context: ReportContext) -> str:
     _, days = horizon_column(df, "avg_p_purchase_next_")
     head = "".join(f'<th scope="col">{text(name)}</th>' for name in df["segment_name"])
     rows = []
-    for column_template, label_template, fmt in PROFILE_ROWS:
+    for column_template, label_template, kind in PROFILE_ROWS:
         column = column_template.replace("{h}", str(days))
-        label = label_template.replace("{h}", str(days))
+        label = unit_label(label_template, context, days)
         if column not in df.columns:
             continue
+        fmt = formatter(kind, context)
         cells = "".join(
             f"<td{'' if fmt is text else ' class=num'}>{fmt(v)}</td>" for v in df[column]
         )
@@ -314,7 +350,7 @@ def render_segment_profiles(df: pd.DataFrame) -> str:
     )
 
 
-def render_rfm_grid(df: pd.DataFrame) -> str:
+def render_rfm_grid(df: pd.DataFrame, context: ReportContext) -> str:
     grid = df.pivot_table(index="f_score", columns="r_score", values="customers", aggfunc="sum")
     grid = grid.reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5])
     svg = charts.heatmap(
@@ -331,21 +367,23 @@ def render_rfm_grid(df: pd.DataFrame) -> str:
     return figure(svg, "Scores are quintiles at the cutoff date; numbers are customers.")
 
 
-def render_rfm_segments(df: pd.DataFrame) -> str:
+def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     return table(
         df,
         [
             ("rfm_segment", "RFM segment", text),
-            ("customers", "customers", count),
+            ("customers", "customers", currency.count),
             ("customer_share", "share", pct),
             ("avg_recency_days", "avg days since last order", num),
             ("avg_frequency", "avg orders", num),
-            ("avg_monetary", f"avg net spend ({RUPEE})", inr),
+            ("avg_monetary", f"avg net spend ({currency.symbol})", currency.amount),
         ],
     )
 
 
-def render_segment_migration(df: pd.DataFrame) -> str:
+def render_segment_migration(df: pd.DataFrame, context: ReportContext) -> str:
+    count = context.currency.count
     matrix = df.pivot_table(
         index="from_segment_name", columns="to_segment_name", values="customers", aggfunc="sum"
     ).fillna(0)
@@ -367,25 +405,29 @@ def render_segment_migration(df: pd.DataFrame) -> str:
     )
 
 
-METRIC_FORMATS: dict[str, tuple[str, Callable[[object], str]]] = {
-    "roc_auc": ("ROC AUC", lambda v: num(v, 3)),
-    "log_loss": ("log loss", lambda v: num(v, 3)),
-    "accuracy": ("accuracy", lambda v: num(v, 3)),
-    "precision": ("precision", lambda v: num(v, 3)),
-    "recall": ("recall", lambda v: num(v, 3)),
-    "f1": ("F1", lambda v: num(v, 3)),
-    "threshold": ("threshold", lambda v: num(v, 3)),
-    "rmse": (f"RMSE ({RUPEE})", inr),
-    "mae": (f"MAE ({RUPEE})", inr),
-    "r2": ("R\u00b2", lambda v: num(v, 3)),
-    "total_predicted": (f"total predicted ({RUPEE})", inr),
-    "total_actual": (f"total actual ({RUPEE})", inr),
-    "top_decile_lift": ("top-decile lift", lambda v: num(v, 2)),
-    "rows": ("customers", count),
-}
+def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[object], str]]]:
+    """Label and formatter of each model metric; money metrics in the build's currency."""
+    money, unit = context.currency.amount, context.currency.symbol
+    return {
+        "roc_auc": ("ROC AUC", lambda v: num(v, 3)),
+        "log_loss": ("log loss", lambda v: num(v, 3)),
+        "accuracy": ("accuracy", lambda v: num(v, 3)),
+        "precision": ("precision", lambda v: num(v, 3)),
+        "recall": ("recall", lambda v: num(v, 3)),
+        "f1": ("F1", lambda v: num(v, 3)),
+        "threshold": ("threshold", lambda v: num(v, 3)),
+        "rmse": (f"RMSE ({unit})", money),
+        "mae": (f"MAE ({unit})", money),
+        "r2": ("R\u00b2", lambda v: num(v, 3)),
+        "total_predicted": (f"total predicted ({unit})", money),
+        "total_actual": (f"total actual ({unit})", money),
+        "top_decile_lift": ("top-decile lift", lambda v: num(v, 2)),
+        "rows": ("customers", context.currency.count),
+    }
 
 
-def render_model_metrics(df: pd.DataFrame) -> str:
+def render_model_metrics(df: pd.DataFrame, context: ReportContext) -> str:
+    formats = metric_formats(context)
     parts = []
     for (task, split), frame in df.groupby(["task", "split"], sort=True):
         wide = frame.pivot_table(
@@ -393,18 +435,17 @@ def render_model_metrics(df: pd.DataFrame) -> str:
         ).reset_index()
         wide = wide.sort_values(["is_published", "model_name"], ascending=[False, True])
         present = [c for c in wide.columns if c not in ("model_name", "is_published")]
-        metrics = [m for m in METRIC_FORMATS if m in present] + sorted(
-            m for m in present if m not in METRIC_FORMATS
+        metrics = [m for m in formats if m in present] + sorted(
+            m for m in present if m not in formats
         )
-        labels = {m: METRIC_FORMATS.get(m, (m.replace("_", " "), num))[0] for m in metrics}
+        labels = {m: formats.get(m, (m.replace("_", " "), num))[0] for m in metrics}
         head = "".join(f'<th scope="col">{text(labels[m])}</th>' for m in metrics)
         rows = []
         for record in wide.to_dict("records"):
             marker = " (published)" if record["is_published"] else ""
             cls = ' class="published"' if record["is_published"] else ""
             cells = "".join(
-                f"<td class=num>{METRIC_FORMATS.get(m, ('', lambda v: num(v, 3)))[1](record[m])}"
-                "</td>"
+                f"<td class=num>{formats.get(m, ('', lambda v: num(v, 3)))[1](record[m])}</td>"
                 for m in metrics
             )
             rows.append(f"<tr{cls}><td>{text(record['model_name'])}{marker}</td>{cells}</tr>")
@@ -421,7 +462,8 @@ def render_model_metrics(df: pd.DataFrame) -> str:
     )
 
 
-def render_lift(df: pd.DataFrame) -> str:
+def render_lift(df: pd.DataFrame, context: ReportContext) -> str:
+    count = context.currency.count
     df = df.sort_values("decile")
     share = [0.0, *(df["decile"].astype(float) / df["decile"].max()).tolist()]
     captured = [0.0, *df["cumulative_actual_share"].astype(float).tolist()]
@@ -453,19 +495,24 @@ def render_lift(df: pd.DataFrame) -> str:
     )
 
 
-def render_predicted_vs_actual(df: pd.DataFrame) -> str:
+def render_predicted_vs_actual(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     df = df.sort_values("decile")
     svg = charts.predicted_vs_actual(
         df["avg_predicted_spend"].astype(float).tolist(),
         df["avg_actual_spend"].astype(float).tolist(),
         title="Predicted vs actual spend, evaluation split",
+        xlabel=f"predicted spend per customer ({currency.symbol}, log scale)",
+        ylabel=f"actual spend per customer ({currency.symbol}, log scale)",
         description="Scatter of mean predicted against mean actual spend per customer in each "
         "decile of predicted spend; points on the dashed diagonal are perfectly calibrated.",
+        money=currency.axis,
     )
     return figure(svg, "Deciles of predicted spend; the diagonal is a perfect prediction.")
 
 
-def render_top_customers(df: pd.DataFrame) -> str:
+def render_top_customers(df: pd.DataFrame, context: ReportContext) -> str:
+    currency = context.currency
     p_purchase, days = horizon_column(df, "p_purchase_next_")
     spend, _ = horizon_column(df, "predicted_spend_next_")
     parts = []
@@ -477,9 +524,13 @@ def render_top_customers(df: pd.DataFrame) -> str:
                 [
                     ("customer_id", "customer", text),
                     (p_purchase, f"P(purchase next {days} days)", pct),
-                    (spend, f"predicted spend next {days} days ({RUPEE})", inr),
-                    ("monetary", f"net spend to date ({RUPEE})", inr),
-                    ("recency_days", "days since last order", count),
+                    (
+                        spend,
+                        f"predicted spend next {days} days ({currency.symbol})",
+                        currency.amount,
+                    ),
+                    ("monetary", f"net spend to date ({currency.symbol})", currency.amount),
+                    ("recency_days", "days since last order", currency.count),
                     ("favourite_category", "favourite category", text),
                 ],
             )
@@ -487,7 +538,7 @@ def render_top_customers(df: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def render_k_selection(df: pd.DataFrame) -> str:
+def render_k_selection(df: pd.DataFrame, context: ReportContext) -> str:
     df = df.sort_values("k")
     chosen = df.loc[df["is_selected"].astype(bool), "k"]
     svg = charts.line_chart(
@@ -502,7 +553,7 @@ def render_k_selection(df: pd.DataFrame) -> str:
     return figure(svg, f"Chosen k: {', '.join(str(int(k)) for k in chosen)}.") + table(
         df,
         [
-            ("k", "k", count),
+            ("k", "k", context.currency.count),
             ("inertia", "inertia (within-segment sum of squares)", lambda v: num(v, 1)),
             ("silhouette", "silhouette", lambda v: num(v, 3)),
             ("is_selected", "chosen", text),
@@ -510,24 +561,24 @@ def render_k_selection(df: pd.DataFrame) -> str:
     )
 
 
-def render_run_stability(df: pd.DataFrame) -> str:
+def render_run_stability(df: pd.DataFrame, context: ReportContext) -> str:
     return table(
         df,
         [
             ("fitted_at", "run fitted at", text),
-            ("customers_in_both", "customers in both runs", count),
+            ("customers_in_both", "customers in both runs", context.currency.count),
             ("adjusted_rand_index", "adjusted Rand index (1 = identical)", lambda v: num(v, 3)),
             ("share_same_segment_name", "kept their segment name", pct),
         ],
     )
 
 
-def render_served_tables(df: pd.DataFrame) -> str:
+def render_served_tables(df: pd.DataFrame, context: ReportContext) -> str:
     return table(
         df,
         [
             ("table_name", "table", text),
-            ("row_count", "rows", count),
+            ("row_count", "rows", context.currency.count),
             ("description", "description", text),
         ],
     )
@@ -551,6 +602,7 @@ SECTIONS: tuple[Section, ...] = (
         ("monthly_revenue",),
         "select * from monthly_revenue order by month_start",
         render_monthly_revenue,
+        intro_for=lambda context: context.monthly_revenue_intro,
     ),
     Section(
         "distributions",

@@ -1,5 +1,7 @@
 -- Net revenue per calendar month (completed orders, net of discounts and returned items), with
--- the festive season flagged (var festive_months: Diwali in Oct/Nov, year-end in December).
+-- the highlighted months flagged (var festive_months, default Oct-Dec: Diwali and year-end;
+-- an empty list flags none).
+{%- set festive_months = reporting_festive_months() %}
 
 with
 
@@ -26,9 +28,11 @@ final as (
         cast(
             net_revenue / nullif(completed_orders, 0) as decimal(18, 2)
         ) as avg_order_value,
-        extract(month from month_start) in (
-            {{ var('festive_months') | join(', ') }}
-        ) as is_festive_month
+        {% if festive_months -%}
+            extract(month from month_start) in ({{ festive_months | join(', ') }})
+        {%- else -%}
+            false
+        {%- endif %} as is_festive_month
     from orders_by_month
 )
 
