@@ -226,14 +226,25 @@ def _silhouette(X: np.ndarray, labels: np.ndarray, settings: SegmentSettings) ->
     )
 
 
-def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
-    """Fit every k of [k_min, k_max] (plus a fixed n_clusters outside it) on the prepared features.
+# Above this many customers the k-selection curve is fitted on a seeded sample of them: the curve
+# only has to rank the candidate k, and one fit per k on 1M customers costs minutes. The chosen
+# model itself is always fitted on every customer.
+K_SELECTION_MAX_ROWS = 100_000
 
-    Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `is_selected`.
-    The selected k is `n_clusters` when fixed, else the best silhouette (ties: the smaller k).
+
+def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
+    """Fit every k of [k_min, k_max] (plus a fixed n_clusters outside it) on the prepared features
+    (on a seeded sample of `K_SELECTION_MAX_ROWS` customers when there are more).
+
+    Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `is_selected`,
+    `fitted_rows`. The selected k is `n_clusters` when fixed, else the best silhouette (ties: the
+    smaller k).
     """
     data = sorted_by_id(df)
     X = FeaturePreparer(settings.features, settings.log_features).fit(data).transform(data)
+    if len(X) > K_SELECTION_MAX_ROWS:
+        rng = np.random.default_rng(settings.random_state)
+        X = X[np.sort(rng.choice(len(X), size=K_SELECTION_MAX_ROWS, replace=False))]
     ks = set(range(settings.k_min, settings.k_max + 1))
     if settings.n_clusters is not None:
         ks.add(settings.n_clusters)
@@ -247,6 +258,7 @@ def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
                 "k": k,
                 "inertia": float(model.inertia_),
                 "silhouette": _silhouette(X, model.labels_, settings),
+                "fitted_rows": len(X),
             }
         )
     if not rows:

@@ -219,3 +219,17 @@ def test_settings_read_from_the_rendered_dbt_config() -> None:
     assert settings_from_config({"segment_k": 4}.get).n_clusters == 4
     with pytest.raises(ValueError, match="segment_k_min: expected a whole number"):
         settings_from_config({"segment_k_min": "three"}.get)
+
+
+def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
+    import models_py.segmentation as segmentation
+
+    features = synthetic_features(100, seed=3)
+    settings = SegmentSettings(n_clusters=None, k_min=2, k_max=3, n_init=2)
+    half = len(features) // 2
+    monkeypatch.setattr(segmentation, "K_SELECTION_MAX_ROWS", half)
+    sampled = select_k(features, settings)
+    assert (sampled["fitted_rows"] == half).all()
+    pd.testing.assert_frame_equal(sampled, select_k(features, settings))  # same sample each time
+    monkeypatch.setattr(segmentation, "K_SELECTION_MAX_ROWS", len(features))
+    assert (select_k(features, settings)["fitted_rows"] == len(features)).all()
