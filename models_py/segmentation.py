@@ -106,7 +106,7 @@ class SegmentSettings:
     k_max: int = 8
     random_state: int = 42
     n_init: int = 10
-    silhouette_sample_size: int = 10_000
+    silhouette_sample_size: int = 5_000
     minibatch_threshold: int = 200_000
 
     def __post_init__(self) -> None:
@@ -308,7 +308,7 @@ class CustomerSegmenter:
         k_max: int = 8,
         random_state: int = 42,
         n_init: int = 10,
-        silhouette_sample_size: int = 10_000,
+        silhouette_sample_size: int = 5_000,
         minibatch_threshold: int = 200_000,
     ) -> None:
         self.features = features

@@ -1,0 +1,168 @@
+"""Run a command and measure its wall time and the peak resident memory of its process tree."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROC = Path("/proc")
+OOM_MESSAGES = ("MemoryError", "Unable to allocate", "OutOfMemory", "Out of Memory")
+# Under an address-space cap, allocation failures inside Arrow or C++ surface as these.
+CAPPED_OOM_MESSAGES = ("ArrowException", "ArrowMemoryError", "bad_alloc", "Cannot allocate")
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces; ppid is the 2nd field after its ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    children = _children_map()
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _rss_kib(pid)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Samples the tree's RSS every `interval` seconds until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kib = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_kib = max(self.peak_kib, tree_rss_kib(self.pid))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        return self.peak_kib
+
+
+@dataclass
+class Measured:
+    """What one measured command did."""
+
+    seconds: float
+    peak_rss_mib: float
+    cpu_seconds: float  # user + system CPU of the process and its waited-for descendants
+    returncode: int | None
+    outcome: str  # ok | failed | timeout | oom
+    lines: list[str] = field(default_factory=list)
+
+
+def _limit_memory(cap_bytes: int | None):
+    if cap_bytes is None:
+        return None
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
+
+    return apply
+
+
+def run_measured(
+    cmd: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    memory_cap_bytes: int | None = None,
+    echo_prefix: str | None = "",
+) -> Measured:
+    """Run cmd, echo its output lines (stdout and stderr) with a prefix, and measure it.
+
+    A memory cap (RLIMIT_AS) turns running out of memory into outcome `oom` (MemoryError or a
+    kill), a timeout into outcome `timeout`; the process group is killed in both cases.
+    """
+    started = time.perf_counter()
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+        preexec_fn=_limit_memory(memory_cap_bytes),
+        start_new_session=True,
+    )
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    lines: list[str] = []
+    timed_out = threading.Event()
+
+    timer = None
+    if timeout is not None:
+
+        def kill() -> None:
+            timed_out.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, 9)
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if echo_prefix is not None:
+            print(f"{echo_prefix}{line}", end="", file=sys.stderr, flush=True)
+    returncode = proc.wait()
+    if timer is not None:
+        timer.cancel()
+    seconds = time.perf_counter() - started
+    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (
+        usage_after.ru_stime - usage_before.ru_stime
+    )
+    peak = sampler.stop()
+    tail = "\n".join(lines[-30:])
+    if timed_out.is_set():
+        outcome = "timeout"
+    elif returncode == 0:
+        outcome = "ok"
+    elif any(text in tail for text in OOM_MESSAGES) or (
+        memory_cap_bytes is not None
+        and (returncode in (-9, 137) or any(text in tail for text in CAPPED_OOM_MESSAGES))
+    ):
+        outcome = "oom"
+    else:
+        outcome = "failed"
+    return Measured(seconds, peak / 1024, cpu, returncode, outcome, lines)

@@ -1,0 +1,135 @@
+"""Fast checks of the benchmark harness (bench/): the pandas way and the floor query compute the
+same customer_features as dbt, and the measuring helpers measure. Speed itself is checked by
+`make bench`, never by timed tests."""
+
+from __future__ import annotations
+
+import sys
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import pandas_way
+from bench.__main__ import stage_of
+from bench.compare import CORE_COLUMNS, compare_features
+from bench.floor import floor_features, floor_sql
+from bench.measure import run_measured
+
+
+def _dbt_features(warehouse) -> pd.DataFrame:
+    return warehouse.query("select * from customer_features")
+
+
+def _assert_same(reference: pd.DataFrame, candidate: pd.DataFrame) -> None:
+    result = compare_features(reference, candidate, sample_size=len(reference))
+    assert result["missing"] == 0, result
+    assert result["mismatches"] == 0, result["example"]
+    compared = set(result["columns"])
+    assert set(CORE_COLUMNS) <= compared
+    assert {c for c in reference.columns if c.startswith("share_")} <= compared
+
+
+@pytest.mark.integration
+def test_floor_query_matches_dbt_customer_features(built_warehouse):
+    reference = _dbt_features(built_warehouse)
+    floor = floor_features(built_warehouse.raw_dir, "csv")
+    assert len(reference) > 1000
+    _assert_same(reference, floor)
+
+
+@pytest.mark.integration
+def test_pandas_way_matches_dbt_customer_features(built_warehouse):
+    reference = _dbt_features(built_warehouse)
+    result = pandas_way.run(built_warehouse.raw_dir, "csv", ml=False)
+    _assert_same(reference, result["features"])
+    assert set(result["timings"]) == {"load", "staging", "features"}
+
+
+def test_compare_features_reports_a_changed_value():
+    reference = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "monetary": [10.0, 20.0, 30.0], "gender": ["f", "m", "x"]}
+    )
+    candidate = reference.copy()
+    candidate.loc[1, "monetary"] = 20.5
+    result = compare_features(reference, candidate.iloc[:2], sample_size=3)
+    assert result["columns"]["monetary"] == 1
+    assert result["only_in_reference"] == 1
+    assert result["example"]["customer_id"] == "b"
+
+
+@pytest.mark.parametrize("rows", [1, 4, 5, 7, 13])
+def test_ntile_matches_sql_ntile(rows):
+    frame = pd.DataFrame(
+        {"customer_id": [f"C{i:03d}" for i in range(rows)], "x": np.arange(rows) % 3}
+    )
+    expected = duckdb.sql(
+        "select customer_id, ntile(5) over (order by x desc, customer_id) as bucket from frame"
+    ).df()
+    ours = pandas_way.ntile(frame, ["x", "customer_id"], [False, True])
+    got = dict(zip(frame["customer_id"], ours, strict=True))
+    assert got == dict(zip(expected["customer_id"], expected["bucket"], strict=True))
+
+
+def test_floor_sql_names_a_missing_raw_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"customers\.parquet"):
+        floor_sql(tmp_path, "parquet")
+
+
+def test_run_measured_sees_the_memory_of_child_processes():
+    # The parent allocates little; a grandchild holds ~200 MiB for a moment.
+    child = (
+        "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+        "\"import time; b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+        'time.sleep(1.0)"], check=True)'
+    )
+    measured = run_measured([sys.executable, "-c", child], echo_prefix=None)
+    assert measured.outcome == "ok"
+    assert measured.peak_rss_mib > 150
+
+
+def test_run_measured_records_out_of_memory_under_a_cap():
+    code = "b = bytearray(2 * 1024 ** 3)"
+    measured = run_measured(
+        [sys.executable, "-c", code], memory_cap_bytes=1024**3, echo_prefix=None
+    )
+    assert measured.outcome == "oom"
+
+
+def test_run_measured_records_a_timeout():
+    measured = run_measured(
+        [sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5, echo_prefix=None
+    )
+    assert measured.outcome == "timeout"
+    assert measured.seconds < 10
+
+
+@pytest.mark.parametrize(
+    ("node", "stage"),
+    [
+        (
+            {"resource_type": "model", "original_file_path": "models/staging/stg_orders.sql"},
+            "staging",
+        ),
+        (
+            {
+                "resource_type": "model",
+                "original_file_path": "models/ml/segment_model.py",
+                "name": "segment_model",
+            },
+            "segmentation",
+        ),
+        (
+            {
+                "resource_type": "model",
+                "original_file_path": "models/ml/model_registry.py",
+                "name": "model_registry",
+            },
+            "prediction",
+        ),
+        ({"resource_type": "test", "original_file_path": "models/marts/_marts.yml"}, "dbt tests"),
+    ],
+)
+def test_stage_of_groups_dbt_nodes_by_folder(node, stage):
+    assert stage_of(node) == stage
