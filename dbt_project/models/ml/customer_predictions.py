@@ -5,8 +5,11 @@ model_registry saved; nothing is refitted here."""
 
 from pathlib import Path
 
-from models_py.prediction_artifacts import load_frames, load_model, load_run
-from models_py.prediction_pipeline import score_customers
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.prediction_artifacts import load_frames, load_model, load_run
+    from models_py.prediction_pipeline import score_customers
 
 
 def model(dbt, session):

@@ -3,7 +3,10 @@
 customer_segments_sql does the same in SQL; a singular test proves both agree for every customer.
 """
 
-from models_py.segmentation import assign_segments
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.segmentation import assign_segments
 
 
 def model(dbt, session):

@@ -3,10 +3,13 @@ models model_registry fitted on the train cutoff (loaded from their artifacts, n
 
 from pathlib import Path
 
-import pandas as pd
+from models_py import PYTHON_MODEL_IMPORT_LOCK
 
-from models_py.prediction_artifacts import load_frames, load_model, load_run
-from models_py.prediction_pipeline import PredictionSettings, feature_importance
+with PYTHON_MODEL_IMPORT_LOCK:
+    import pandas as pd
+
+    from models_py.prediction_artifacts import load_frames, load_model, load_run
+    from models_py.prediction_pipeline import PredictionSettings, feature_importance
 
 COLUMNS = [
     "run_id",

@@ -3,7 +3,10 @@ artifacts model_registry saved; nothing is refitted here."""
 
 from pathlib import Path
 
-from models_py.prediction_artifacts import load_run
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.prediction_artifacts import load_run
 
 
 def model(dbt, session):

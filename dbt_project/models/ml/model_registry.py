@@ -8,15 +8,18 @@ With var prediction_reuse_run_id set, nothing is fitted: the registry lists that
 saved models (fitted_run_id) and the downstream models score with them.
 """
 
-from models_py.prediction_artifacts import (
-    load_frames,
-    load_saved_result,
-    registry_frame,
-    run_dir,
-    save_run,
-    settings_from_config,
-)
-from models_py.prediction_pipeline import train_and_evaluate
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.prediction_artifacts import (
+        load_frames,
+        load_saved_result,
+        registry_frame,
+        run_dir,
+        save_run,
+        settings_from_config,
+    )
+    from models_py.prediction_pipeline import train_and_evaluate
 
 
 def warn(message):

@@ -3,8 +3,11 @@
 segment_model fits the selected k (the fixed `segment_k`, or the best silhouette when it is null).
 """
 
-from models_py.segment_settings import settings_from_config
-from models_py.segmentation import select_k
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.segment_settings import settings_from_config
+    from models_py.segmentation import select_k
 
 
 def model(dbt, session):

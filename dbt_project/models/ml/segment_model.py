@@ -7,8 +7,11 @@ documented rule in models_py/segmentation.py, so the same data gives the same se
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from models_py.segment_settings import settings_from_config
-from models_py.segmentation import CustomerSegmenter
+from models_py import PYTHON_MODEL_IMPORT_LOCK
+
+with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.segment_settings import settings_from_config
+    from models_py.segmentation import CustomerSegmenter
 
 
 def model(dbt, session):

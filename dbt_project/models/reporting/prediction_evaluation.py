@@ -3,10 +3,13 @@ customer actually did in the horizon: the input of prediction_lift and of the re
 predicted-vs-actual charts. Loads the evaluation fits that model_registry saved (fitted on the
 train cutoff only); nothing is refitted here."""
 
-import pandas as pd
+from models_py import PYTHON_MODEL_IMPORT_LOCK
 
-from models_py.prediction import predict_task
-from models_py.prediction_artifacts import load_frames, load_model
+with PYTHON_MODEL_IMPORT_LOCK:
+    import pandas as pd
+
+    from models_py.prediction import predict_task
+    from models_py.prediction_artifacts import load_frames, load_model
 
 
 def model(dbt, session):
