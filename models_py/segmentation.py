@@ -29,7 +29,7 @@ ids and names whatever K-Means' internal labels are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -323,30 +323,14 @@ class CustomerSegmenter:
 
     @classmethod
     def from_settings(cls, settings: SegmentSettings) -> CustomerSegmenter:
-        return cls(
-            features=settings.features,
-            log_features=settings.log_features,
-            n_clusters=settings.n_clusters,
-            k_min=settings.k_min,
-            k_max=settings.k_max,
-            random_state=settings.random_state,
-            n_init=settings.n_init,
-            silhouette_sample_size=settings.silhouette_sample_size,
-            minibatch_threshold=settings.minibatch_threshold,
-        )
+        # The estimator's parameters are the settings' fields, name for name.
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(SegmentSettings)})
 
     def settings(self) -> SegmentSettings:
-        return SegmentSettings(
-            features=tuple(self.features),
-            log_features=tuple(self.log_features),
-            n_clusters=self.n_clusters,
-            k_min=self.k_min,
-            k_max=self.k_max,
-            random_state=self.random_state,
-            n_init=self.n_init,
-            silhouette_sample_size=self.silhouette_sample_size,
-            minibatch_threshold=self.minibatch_threshold,
-        )
+        params = {f.name: getattr(self, f.name) for f in fields(SegmentSettings)}
+        params["features"] = tuple(self.features)
+        params["log_features"] = tuple(self.log_features)
+        return SegmentSettings(**params)
 
     def fit(self, df: pd.DataFrame) -> CustomerSegmenter:
         settings = self.settings()

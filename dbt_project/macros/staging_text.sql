@@ -40,3 +40,18 @@
 {% macro duckdb__staging_safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
+
+{#- The raw columns of a source as text, each renamed raw_<column>: staging reads CSV (all text) and
+    Parquet (typed) the same way from here on. -#}
+{% macro staging_raw_text_columns(raw_columns) -%}
+    {%- for column in raw_columns %}
+        cast({{ column }} as {{ dbt.type_string() }}) as raw_{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The raw_<column> names of `staging_raw_text_columns`, as a list. -#}
+{% macro staging_raw_names(raw_columns) -%}
+    {%- set names = [] %}
+    {%- for column in raw_columns %}{% do names.append('raw_' ~ column) %}{% endfor %}
+    {{- return(names) }}
+{%- endmacro %}

@@ -7,8 +7,7 @@
     'customer_id', 'name', 'email', 'phone', 'gender', 'date_of_birth', 'city',
     'signup_date', 'loyalty_tier', 'updated_at',
 ] %}
-{%- set raw_columns_prefixed = [] %}
-{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -16,17 +15,7 @@ with source as (
 ),
 
 raw_text as (
-    select
-        cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,
-        cast(name as {{ dbt.type_string() }}) as raw_name,
-        cast(email as {{ dbt.type_string() }}) as raw_email,
-        cast(phone as {{ dbt.type_string() }}) as raw_phone,
-        cast(gender as {{ dbt.type_string() }}) as raw_gender,
-        cast(date_of_birth as {{ dbt.type_string() }}) as raw_date_of_birth,
-        cast(city as {{ dbt.type_string() }}) as raw_city,
-        cast(signup_date as {{ dbt.type_string() }}) as raw_signup_date,
-        cast(loyalty_tier as {{ dbt.type_string() }}) as raw_loyalty_tier,
-        cast(updated_at as {{ dbt.type_string() }}) as raw_updated_at
+    select {{ staging_raw_text_columns(raw_columns) }}
     from source
 ),
 

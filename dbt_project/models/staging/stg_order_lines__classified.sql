@@ -6,8 +6,7 @@
 {%- set raw_columns = [
     'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount',
 ] %}
-{%- set raw_columns_prefixed = [] %}
-{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -55,13 +54,7 @@ quarantined_products as (
 ),
 
 raw_text as (
-    select
-        cast(order_id as {{ dbt.type_string() }}) as raw_order_id,
-        cast(line_number as {{ dbt.type_string() }}) as raw_line_number,
-        cast(product_id as {{ dbt.type_string() }}) as raw_product_id,
-        cast(quantity as {{ dbt.type_string() }}) as raw_quantity,
-        cast(unit_price as {{ dbt.type_string() }}) as raw_unit_price,
-        cast(discount as {{ dbt.type_string() }}) as raw_discount
+    select {{ staging_raw_text_columns(raw_columns) }}
     from source
 ),
 

@@ -6,8 +6,7 @@
 {%- set raw_columns = [
     'order_id', 'customer_id', 'store', 'channel', 'order_ts', 'status', 'updated_at',
 ] %}
-{%- set raw_columns_prefixed = [] %}
-{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -31,14 +30,7 @@ known_customers as (
 ),
 
 raw_text as (
-    select
-        cast(order_id as {{ dbt.type_string() }}) as raw_order_id,
-        cast(customer_id as {{ dbt.type_string() }}) as raw_customer_id,
-        cast(store as {{ dbt.type_string() }}) as raw_store,
-        cast(channel as {{ dbt.type_string() }}) as raw_channel,
-        cast(order_ts as {{ dbt.type_string() }}) as raw_order_ts,
-        cast(status as {{ dbt.type_string() }}) as raw_status,
-        cast(updated_at as {{ dbt.type_string() }}) as raw_updated_at
+    select {{ staging_raw_text_columns(raw_columns) }}
     from source
 ),
 

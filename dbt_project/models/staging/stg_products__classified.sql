@@ -3,8 +3,7 @@
 {{ config(materialized='table') }}
 
 {%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
-{%- set raw_columns_prefixed = [] %}
-{%- for column in raw_columns %}{% do raw_columns_prefixed.append('raw_' ~ column) %}{% endfor %}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -12,12 +11,7 @@ with source as (
 ),
 
 raw_text as (
-    select
-        cast(product_id as {{ dbt.type_string() }}) as raw_product_id,
-        cast(product_name as {{ dbt.type_string() }}) as raw_product_name,
-        cast(category as {{ dbt.type_string() }}) as raw_category,
-        cast(brand as {{ dbt.type_string() }}) as raw_brand,
-        cast(list_price as {{ dbt.type_string() }}) as raw_list_price
+    select {{ staging_raw_text_columns(raw_columns) }}
     from source
 ),
 
