@@ -23,10 +23,12 @@ from models_py.prediction_pipeline import (
 )
 
 __all__ = [
+    "ROLES",
     "load_frames",
     "load_model",
     "load_run",
     "load_saved_result",
+    "read_frames",
     "registry_frame",
     "run_dir",
     "save_run",
@@ -87,32 +89,80 @@ def settings_from_config(config: dict) -> PredictionSettings:
     )
 
 
+ROLES = ("train", "evaluate", "score")
+
+
 def load_frames(
-    snapshots: pd.DataFrame, last_window: pd.DataFrame, labels: pd.DataFrame
+    snapshots: pd.DataFrame,
+    last_window: pd.DataFrame,
+    labels: pd.DataFrame,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Per-role frames (train, evaluate, score) from the warehouse tables, plus warnings.
 
     ``snapshots`` is customer_feature_snapshots (with cutoff_role), ``last_window`` is
     prediction_last_window (spend/orders in the horizon before each cutoff), ``labels`` is
-    customer_label_snapshots.
+    customer_label_snapshots. ``read_frames`` does the same from warehouse relations.
     """
-    messages: list[str] = []
     if "cutoff_role" not in snapshots.columns:
         raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
-    cutoffs = (snapshots[["cutoff_role", "as_of_date"]].drop_duplicates().set_index("cutoff_role"))[
-        "as_of_date"
-    ]
-    if cutoffs.index.duplicated().any():
-        raise ValueError("customer_feature_snapshots has several as_of_dates for one cutoff_role")
+    cutoffs = _cutoffs(snapshots[["cutoff_role", "as_of_date"]].drop_duplicates())
     feats = snapshots.merge(
-        last_window[["as_of_date", "customer_id", "spend_last_horizon", "orders_last_horizon"]],
+        last_window[["as_of_date", "customer_id", *LAST_WINDOW]],
         on=["as_of_date", "customer_id"],
         how="left",
         validate="one_to_one",
     )
-    feats[["spend_last_horizon", "orders_last_horizon"]] = feats[
-        ["spend_last_horizon", "orders_last_horizon"]
-    ].fillna(0)
+    feats[list(LAST_WINDOW)] = feats[list(LAST_WINDOW)].fillna(0)
+    return _role_frames(feats, labels, cutoffs)
+
+
+def read_frames(
+    snapshots, last_window, labels, roles: tuple[str, ...] = ROLES
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """``load_frames`` on warehouse relations (DuckDB relations, as dbt Python models get from
+    ``dbt.ref``): the filter to the cutoffs of ``roles``, the join of the last-window inputs and
+    the sort run in the database, so pandas receives one ready snapshot when a model needs one
+    (at a million customers every snapshot is a million rows). Frames of other roles are empty.
+    """
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown cutoff role(s) {sorted(unknown)}; choose from {ROLES}")
+    if "cutoff_role" not in snapshots.columns:
+        raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
+    cutoffs = _cutoffs(snapshots.project("cutoff_role, as_of_date").distinct().df())
+    dates = sorted({pd.Timestamp(cutoffs[r]) for r in roles if cutoffs.get(r) is not None})
+    wanted = ", ".join(f"cast('{d:%Y-%m-%d}' as date)" for d in dates) or "null"
+    keep = f"as_of_date in ({wanted})"
+    filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
+    feats = (
+        snapshots.filter(keep)
+        .set_alias("s")
+        .join(
+            last_window.filter(keep).set_alias("w"),
+            "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
+            how="left",
+        )
+        .project(f"s.*, {filled}")
+        .order("customer_id")
+        .df()
+    )
+    return _role_frames(feats, labels.filter(keep).df(), cutoffs)
+
+
+LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")
+
+
+def _cutoffs(pairs: pd.DataFrame) -> dict[str, object]:
+    """Role -> as_of_date from the distinct (cutoff_role, as_of_date) pairs of the snapshots."""
+    if pairs["cutoff_role"].duplicated().any():
+        raise ValueError("customer_feature_snapshots has several as_of_dates for one cutoff_role")
+    return dict(zip(pairs["cutoff_role"], pairs["as_of_date"], strict=True))
+
+
+def _role_frames(
+    feats: pd.DataFrame, labels: pd.DataFrame, cutoffs: dict[str, object]
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    messages: list[str] = []
     if {"is_horizon_complete", "cutoff_role"} <= set(labels.columns):
         incomplete = labels[
             ~labels["is_horizon_complete"].astype(bool)
@@ -123,7 +173,7 @@ def load_frames(
                 f"the {role} cutoff's label horizon runs past the end of the data: its labels "
                 "count only the observed part of the horizon"
             )
-    roles = {role: cutoffs.get(role) for role in ("train", "evaluate", "score")}
+    roles = {role: cutoffs.get(role) for role in ROLES}
     if roles["score"] is None:
         raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
     # A cutoff before the first order has no snapshot rows; keep its date for the messages.

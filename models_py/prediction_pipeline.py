@@ -3,7 +3,8 @@
 Design (issue 5). With T the last cutoff (``score``) and H the horizon:
 
 1. fit every candidate and baseline on the ``train`` snapshot (features at T-2H, labels from
-   (T-2H, T-H]);
+   (T-2H, T-H]; a seeded sample of at most ``max_train_rows`` customers, the ``train`` split of
+   the metrics);
 2. evaluate them on the ``evaluate`` snapshot (features at T-H, labels from (T-H, T]);
 3. publish, per task, the model with the best evaluation score among the candidates and the
    BG/NBD baseline (purchase: highest ROC AUC; spend: lowest RMSE; ties go to the simpler model,
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,6 +158,18 @@ def snapshot_frames(
             raise KeyError(f"no {role!r} cutoff given (cutoffs: {cutoffs})")
     feats = features.copy()
     feats["as_of_date"] = pd.to_datetime(feats["as_of_date"])
+    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64
+    # once here: scikit-learn would otherwise turn them into object arrays at every fit and
+    # predict, which costs more than the models themselves on a million rows.
+    nullable = [
+        c
+        for c in feats.columns
+        if isinstance(feats[c].dtype, pd.api.extensions.ExtensionDtype)
+        and pd.api.types.is_numeric_dtype(feats[c].dtype)
+        and not pd.api.types.is_bool_dtype(feats[c].dtype)
+    ]
+    if nullable:
+        feats[nullable] = feats[nullable].astype("float64")
     labs = labels[list(KEYS + LABELS[:3])].copy()
     labs["as_of_date"] = pd.to_datetime(labs["as_of_date"])
     dup = labs.duplicated(list(KEYS))
@@ -239,15 +254,23 @@ def _evaluate(task: str, y, pred, threshold: float | None) -> dict[str, float]:
 
 
 def train_and_evaluate(
-    frames: dict[str, pd.DataFrame], settings: PredictionSettings
+    frames: dict[str, pd.DataFrame],
+    settings: PredictionSettings,
+    progress: Callable[[str], None] | None = None,
 ) -> TrainingResult:
-    """Fit, evaluate and choose the models; refit the published ones for scoring at T."""
+    """Fit, evaluate and choose the models; refit the published ones for scoring at T.
+
+    ``progress``, when given, receives one line per fitted model (``[3/17] purchase
+    decision_tree: ...``) so a long fit on millions of rows never leaves a silent terminal.
+    """
     with threadpool_limits(limits=settings.n_threads):
-        return _train_and_evaluate(frames, settings)
+        return _train_and_evaluate(frames, settings, progress or (lambda _message: None))
 
 
 def _train_and_evaluate(
-    frames: dict[str, pd.DataFrame], settings: PredictionSettings
+    frames: dict[str, pd.DataFrame],
+    settings: PredictionSettings,
+    progress: Callable[[str], None],
 ) -> TrainingResult:
     messages: list[str] = []
     train, evaluate, score = frames["train"], frames["evaluate"], frames["score"]
@@ -270,7 +293,7 @@ def _train_and_evaluate(
     ok_eval, why_eval = _usable(evaluate, settings.min_train_customers, min_days)
     if ok_train and len(evaluate):
         mode, fit_frame = "out_of_time", train
-        eval_splits = {"train": train, "evaluate": evaluate}
+        eval_splits = {"evaluate": evaluate}
     elif ok_eval:
         mode, fit_frame = "in_sample", evaluate
         eval_splits = {"in_sample": evaluate}
@@ -304,33 +327,52 @@ def _train_and_evaluate(
     metric_rows: list[dict] = []
     published: dict[str, str] = {}
     btyd_fit = None
+    names = (*settings.candidates, *settings.baselines)
+    steps = (len(TASKS) * len(names) if fit_frame is not None else 0) + len(TASKS) + 1
+    done = 0
+    started = time.perf_counter()
+
+    def report(what: str, rows: int) -> None:
+        nonlocal done, started
+        done += 1
+        elapsed = time.perf_counter() - started
+        progress(f"[{done}/{steps}] {what} on {rows:,} rows: {elapsed:.1f}s")
+        started = time.perf_counter()
+
     if fit_frame is not None:
         fit_cut = fit_frame["as_of_date"].iloc[0]
         fit_sample = _subsample(fit_frame, settings.max_train_rows, settings.random_state)
         for task in TASKS:
             target = TARGETS[task]
             scores: dict[str, float] = {}
-            for name in (*settings.candidates, *settings.baselines):
+            for name in names:
                 kind = "baseline" if name in BASELINES else "candidate"
-                data = fit_frame if kind == "baseline" else fit_sample
+                # Every model, baselines included, is fitted on the same seeded sample of at
+                # most max_train_rows customers (BG/NBD's four parameters need no more).
+                data = fit_sample
                 if name == "btyd":
                     if btyd_fit is None:
                         btyd_fit = build("btyd", task).fit(data)
                     est = btyd_fit.with_task(task)
                 else:
                     est = build(name, task).fit(data, data[target])
+                # The train split is the rows the model was fitted on: in-sample figures, and
+                # the purchase threshold (best F1) is chosen on them, never on the evaluate split.
+                fitted_pred = predict_task(est, task, data)
                 threshold = None
                 if task == "purchase":
                     threshold = 0.5
                     if name not in FIXED_THRESHOLD_MODELS:
-                        fitted_p = predict_task(est, task, fit_frame)
-                        threshold = best_f1_threshold(fit_frame[target], fitted_p)
+                        threshold = best_f1_threshold(data[target], fitted_pred)
+                if mode == "out_of_time":
+                    values = _evaluate(task, data[target], fitted_pred, threshold)
+                    metric_rows += _metric_rows(name, task, "train", values)
                 for split, frame in eval_splits.items():
                     pred = predict_task(est, task, frame)
                     values = _evaluate(task, frame[target], pred, threshold)
                     metric_rows += _metric_rows(name, task, split, values)
-                    if split != "train":
-                        scores[name] = values[SELECTION[task][0]]
+                    scores[name] = values[SELECTION[task][0]]
+                report(f"{task} {name} fitted and evaluated ({mode})", len(data))
                 models.append(
                     FittedModel(
                         name,
@@ -348,21 +390,27 @@ def _train_and_evaluate(
                 )
             published[task] = _choose(scores, *SELECTION[task])
 
-    # Final fits for scoring at T.
-    btyd_final = build("btyd", "spend").fit(score)
+    # Final fits for scoring at T (BG/NBD on a seeded sample of the customers at T; it scores
+    # them all).
+    btyd_final = build("btyd", "spend").fit(
+        _subsample(score, settings.max_train_rows, settings.random_state)
+    )
+    report("clv btyd refitted at the score cutoff", min(len(score), settings.max_train_rows))
     for task in TASKS:
         target = TARGETS[task]
         name = published.get(task, "btyd")
         published[task] = name
         if name == "btyd":
             est = btyd_final.with_task(task)
-            cut, rows, start, end = score["as_of_date"].iloc[0], len(score), None, None
+            rows = min(len(score), settings.max_train_rows)
+            cut, start, end = score["as_of_date"].iloc[0], None, None
         else:
             latest = evaluate if mode != "none" else None
             sample = _subsample(latest, settings.max_train_rows, settings.random_state)
             est = build(name, task).fit(sample, sample[target])
             cut, rows = latest["as_of_date"].iloc[0], len(sample)
             start, end = cut, cut + horizon
+        report(f"{task} {name} refitted for scoring", rows)
         threshold = next(
             (m.threshold for m in models if m.model_name == name and m.task == task), None
         )
@@ -394,7 +442,7 @@ def _train_and_evaluate(
             score["as_of_date"].iloc[0],
             None,
             None,
-            len(score),
+            min(len(score), settings.max_train_rows),
             None,
             [],
             True,

@@ -8,7 +8,7 @@ from pathlib import Path
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.prediction_artifacts import load_frames, load_model, load_run
+    from models_py.prediction_artifacts import load_model, load_run, read_frames
     from models_py.prediction_pipeline import score_customers
 
 
@@ -19,10 +19,11 @@ def model(dbt, session):
     _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)
     final = registry[(registry["fit_role"] == "final") & registry["is_published"]]
     paths = dict(zip(final["task"], final["artifact_path"], strict=True))
-    frames, _ = load_frames(
-        dbt.ref("customer_feature_snapshots").df(),
-        dbt.ref("prediction_last_window").df(),
-        dbt.ref("customer_label_snapshots").df(),
+    frames, _ = read_frames(
+        dbt.ref("customer_feature_snapshots"),
+        dbt.ref("prediction_last_window"),
+        dbt.ref("customer_label_snapshots"),
+        roles=("score",),
     )
     predictions = score_customers(
         frames["score"],

@@ -8,7 +8,7 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
-    from models_py.prediction_artifacts import load_frames, load_model, load_run
+    from models_py.prediction_artifacts import load_model, load_run, read_frames
     from models_py.prediction_pipeline import PredictionSettings, feature_importance
 
 COLUMNS = [
@@ -44,10 +44,11 @@ def model(dbt, session):
             "is_published": "bool",
         }
         return pd.DataFrame({c: pd.Series(dtype=numeric.get(c, "string")) for c in COLUMNS})
-    frames, _ = load_frames(
-        dbt.ref("customer_feature_snapshots").df(),
-        dbt.ref("prediction_last_window").df(),
-        dbt.ref("customer_label_snapshots").df(),
+    frames, _ = read_frames(
+        dbt.ref("customer_feature_snapshots"),
+        dbt.ref("prediction_last_window"),
+        dbt.ref("customer_label_snapshots"),
+        roles=("evaluate",),
     )
     models = [load_model(path) for path in chosen["artifact_path"]]
     importance = feature_importance(models, frames["evaluate"], settings)

@@ -12,8 +12,8 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.prediction_artifacts import (
-        load_frames,
         load_saved_result,
+        read_frames,
         registry_frame,
         run_dir,
         save_run,
@@ -22,16 +22,25 @@ with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.prediction_pipeline import train_and_evaluate
 
 
-def warn(message):
-    """Show a warning in the dbt log and console."""
+def show(message, level="warn"):
+    """Show a line in the dbt log and console (warnings, and progress while fitting)."""
     try:
         from dbt_common.events.base_types import EventLevel
         from dbt_common.events.functions import fire_event
         from dbt_common.events.types import Note
 
-        fire_event(Note(msg=f"model_registry: {message}"), level=EventLevel.WARN)
+        event_level = EventLevel.WARN if level == "warn" else EventLevel.INFO
+        fire_event(Note(msg=f"model_registry: {message}"), level=event_level)
     except ImportError:
-        print(f"WARNING model_registry: {message}")
+        print(f"{level.upper()} model_registry: {message}")
+
+
+def warn(message):
+    show(message, "warn")
+
+
+def progress(message):
+    show(message, "info")
 
 
 def model(dbt, session):
@@ -59,12 +68,12 @@ def model(dbt, session):
         for message in result.messages:
             warn(message)
         return registry_frame(result, run_id, paths, fitted_run_id=str(reuse))
-    frames, messages = load_frames(
-        dbt.ref("customer_feature_snapshots").df(),
-        dbt.ref("prediction_last_window").df(),
-        dbt.ref("customer_label_snapshots").df(),
+    frames, messages = read_frames(
+        dbt.ref("customer_feature_snapshots"),
+        dbt.ref("prediction_last_window"),
+        dbt.ref("customer_label_snapshots"),
     )
-    result = train_and_evaluate(frames, settings)
+    result = train_and_evaluate(frames, settings, progress)
     result.messages[:0] = messages
     for message in result.messages:
         warn(message)

@@ -9,7 +9,7 @@ with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
     from models_py.prediction import predict_task
-    from models_py.prediction_artifacts import load_frames, load_model
+    from models_py.prediction_artifacts import load_model, read_frames
 
 
 def model(dbt, session):
@@ -40,10 +40,11 @@ def model(dbt, session):
                 "spend_next_horizon": pd.Series(dtype="float64"),
             }
         )
-    frames, _ = load_frames(
-        dbt.ref("customer_feature_snapshots").df(),
-        dbt.ref("prediction_last_window").df(),
-        dbt.ref("customer_label_snapshots").df(),
+    frames, _ = read_frames(
+        dbt.ref("customer_feature_snapshots"),
+        dbt.ref("prediction_last_window"),
+        dbt.ref("customer_label_snapshots"),
+        roles=("evaluate",),
     )
     evaluate = frames["evaluate"]
     purchase = load_model(paths["purchase"])
