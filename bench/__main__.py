@@ -218,7 +218,9 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["outcome"] = "ok" if all(s.outcome == "ok" for s in steps) else "failed"
     run["seconds"] = sum(s.seconds for s in steps)
     run["cpu_seconds"] = sum(s.cpu_seconds for s in steps)
-    run["peak_rss_mib"] = max(s.peak_rss_mib for s in steps)
+    peak_step = max(steps, key=lambda s: s.peak_rss_mib)
+    run["peak_rss_mib"] = peak_step.peak_rss_mib
+    run["peak_during"] = peak_step.peak_during.strip()
     return run
 
 
@@ -245,6 +247,7 @@ def _summary(measured: Measured) -> dict:
         "peak_rss_mib": round(measured.peak_rss_mib, 1),
         "cpu_seconds": round(measured.cpu_seconds, 3),
         "outcome": measured.outcome,
+        "peak_during": measured.peak_during.strip(),
     }
 
 
@@ -344,6 +347,9 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
     ours_total = median([r["seconds"] for r in ok_ours])
     pandas_total = median([r["seconds"] for r in ok_pandas])
     ours_rss = max((r["peak_rss_mib"] for r in ok_ours), default=None)
+    ours_peak_during = next(
+        (r.get("peak_during", "") for r in ok_ours if r["peak_rss_mib"] == ours_rss), ""
+    )
     pandas_rss = max((r["peak_rss_mib"] for r in pandas_runs), default=None)
     feat_wall = median([r["seconds"] for r in ours_features if r["outcome"] == "ok"])
     feat_elapsed = median([r.get("dbt_elapsed") for r in ours_features])
@@ -380,6 +386,7 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
             "dbt_elapsed_seconds": median([r["dbt"]["elapsed"] for r in ok_ours]),
             "stages": ours_stages,
             "peak_rss_mib": ours_rss,
+            "peak_during": ours_peak_during,
             "outcomes": [r.get("outcome") for r in ours],
             "failures": sorted({f for r in ok_ours for f in r["dbt"]["failures"]}),
             "slowest_nodes": ok_ours[0]["dbt"]["slowest"] if ok_ours else {},
@@ -471,6 +478,7 @@ def markdown(results: dict) -> str:
             + ", ".join(f"{k} {fmt(v)}" for k, v in r["ours"]["stages"].items())
             + f". Pandas way outcomes: {', '.join(r['pandas']['outcomes'])} "
             f"(after {fmt(r['pandas'].get('seconds_to_outcome'))} s). "
+            f"Ours peaked during: `{r['ours'].get('peak_during') or '-'}`. "
             f"Floor peak RSS {fmt(r['floor']['peak_rss_mib'])} MiB. "
             f"Generator: {fmt(r['generate_seconds'])} s.",
             "",
@@ -499,7 +507,8 @@ def bench_scale(scale: str, args: argparse.Namespace, bench_dir: Path) -> dict:
         floors.append(run_floor(data_dir, work / "floor"))
         if not args.skip_ours:
             ours.append(run_ours(data_dir, work / "ours"))
-            ours_features.append(run_ours_features(data_dir, work / "ours_features"))
+            if not args.skip_features:
+                ours_features.append(run_ours_features(data_dir, work / "ours_features"))
         if not args.skip_pandas:
             pandas_runs.append(
                 run_pandas(data_dir, work / "pandas", args.pandas_memory_gib, args.pandas_timeout)
@@ -526,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-timeout", type=float, default=3600.0)
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-ours", action="store_true")
+    parser.add_argument(
+        "--skip-features",
+        action="store_true",
+        help="skip the separate raw -> customer_features run (it takes a third of ours at XL)",
+    )
     args = parser.parse_args(argv)
     scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in SCALES]

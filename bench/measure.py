@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -54,19 +55,28 @@ def tree_rss_kib(root: int) -> int:
     return total
 
 
-class TreeSampler(threading.Thread):
-    """Samples the tree's RSS every `interval` seconds until stopped; keeps the peak."""
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its console lines
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
+
+class TreeSampler(threading.Thread):
+    """Samples the tree's RSS every `interval` seconds until stopped; keeps the peak and the
+    command's last output line when it was reached (for dbt: which model was running)."""
+
+    def __init__(self, pid: int, interval: float = 0.1, lines: list[str] | None = None) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
         self.peak_kib = 0
+        self.peak_during = ""
+        self._lines = lines if lines is not None else []
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak_kib = max(self.peak_kib, tree_rss_kib(self.pid))
+            rss = tree_rss_kib(self.pid)
+            if rss > self.peak_kib:
+                self.peak_kib = rss
+                self.peak_during = ANSI.sub("", self._lines[-1]) if self._lines else ""
             self._stop_event.wait(self.interval)
 
     def stop(self) -> int:
@@ -85,6 +95,7 @@ class Measured:
     returncode: int | None
     outcome: str  # ok | failed | timeout | oom
     lines: list[str] = field(default_factory=list)
+    peak_during: str = ""  # the last output line printed when the peak was reached
 
 
 def _limit_memory(cap_bytes: int | None):
@@ -124,9 +135,9 @@ def run_measured(
         preexec_fn=_limit_memory(memory_cap_bytes),
         start_new_session=True,
     )
-    sampler = TreeSampler(proc.pid)
-    sampler.start()
     lines: list[str] = []
+    sampler = TreeSampler(proc.pid, lines=lines)
+    sampler.start()
     timed_out = threading.Event()
 
     timer = None
@@ -165,4 +176,4 @@ def run_measured(
         outcome = "oom"
     else:
         outcome = "failed"
-    return Measured(seconds, peak / 1024, cpu, returncode, outcome, lines)
+    return Measured(seconds, peak / 1024, cpu, returncode, outcome, lines, sampler.peak_during)

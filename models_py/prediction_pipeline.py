@@ -156,20 +156,19 @@ def snapshot_frames(
     for role in ("train", "evaluate", "score"):
         if role not in cutoffs:
             raise KeyError(f"no {role!r} cutoff given (cutoffs: {cutoffs})")
-    feats = features.copy()
-    feats["as_of_date"] = pd.to_datetime(feats["as_of_date"])
-    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64
-    # once here: scikit-learn would otherwise turn them into object arrays at every fit and
-    # predict, which costs more than the models themselves on a million rows.
+    # No copy of the whole frame (a million rows per cutoff at scale): each role's rows are
+    # selected below and only those are converted.
+    as_of = pd.to_datetime(features["as_of_date"])
+    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64:
+    # scikit-learn would otherwise turn them into object arrays at every fit and predict, which
+    # costs more than the models themselves on a million rows.
     nullable = [
         c
-        for c in feats.columns
-        if isinstance(feats[c].dtype, pd.api.extensions.ExtensionDtype)
-        and pd.api.types.is_numeric_dtype(feats[c].dtype)
-        and not pd.api.types.is_bool_dtype(feats[c].dtype)
+        for c in features.columns
+        if isinstance(features[c].dtype, pd.api.extensions.ExtensionDtype)
+        and pd.api.types.is_numeric_dtype(features[c].dtype)
+        and not pd.api.types.is_bool_dtype(features[c].dtype)
     ]
-    if nullable:
-        feats[nullable] = feats[nullable].astype("float64")
     labs = labels[list(KEYS + LABELS[:3])].copy()
     labs["as_of_date"] = pd.to_datetime(labs["as_of_date"])
     dup = labs.duplicated(list(KEYS))
@@ -184,11 +183,13 @@ def snapshot_frames(
         cut = pd.Timestamp(cutoff)
         # Sorted by customer: the warehouse returns rows in no fixed order, and fits (float sums,
         # seeded sampling) must not depend on it, so the same data gives the same predictions.
-        part = (
-            feats[feats["as_of_date"] == cut]
-            .sort_values("customer_id", kind="mergesort")
-            .reset_index(drop=True)
-        )
+        selected = (as_of == cut).to_numpy()
+        part = features.loc[selected].assign(as_of_date=as_of[selected])
+        if nullable:
+            part[nullable] = part[nullable].astype("float64")
+        if not part["customer_id"].is_monotonic_increasing:
+            part = part.sort_values("customer_id", kind="mergesort")
+        part = part.reset_index(drop=True)
         if role != "score":
             part = part.merge(labs, on=list(KEYS), how="left", validate="one_to_one")
             missing = part["purchased_next_horizon"].isna()

@@ -28,7 +28,8 @@ ids and names whatever K-Means' internal labels are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -155,6 +156,15 @@ def check_features(
         )
 
 
+def needed_columns(available: Sequence[str], features: Sequence[str]) -> list[str]:
+    """The columns of customer_features the segmentation reads (key, cutoff, features, and the
+    columns segments are ordered and named by), among those ``available``: a dbt model loads only
+    these, which keeps a million customers small in memory. A missing feature is left for
+    check_features to report."""
+    wanted = dict.fromkeys([ID_COLUMN, "as_of_date", *features, *NAMING_COLUMNS])
+    return [column for column in wanted if column in set(available)]
+
+
 def sorted_by_id(df: pd.DataFrame) -> pd.DataFrame:
     """Rows in customer_id order: K-Means' result depends on row order, the warehouse's does not."""
     return df.sort_values(ID_COLUMN, kind="mergesort").reset_index(drop=True)
@@ -232,13 +242,17 @@ def _silhouette(X: np.ndarray, labels: np.ndarray, settings: SegmentSettings) ->
 K_SELECTION_MAX_ROWS = 100_000
 
 
-def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
+def select_k(
+    df: pd.DataFrame,
+    settings: SegmentSettings,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Fit every k of [k_min, k_max] (plus a fixed n_clusters outside it) on the prepared features
     (on a seeded sample of `K_SELECTION_MAX_ROWS` customers when there are more).
 
     Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `is_selected`,
     `fitted_rows`. The selected k is `n_clusters` when fixed, else the best silhouette (ties: the
-    smaller k).
+    smaller k). ``progress``, when given, receives one line per fitted k.
     """
     data = sorted_by_id(df)
     X = FeaturePreparer(settings.features, settings.log_features).fit(data).transform(data)
@@ -249,9 +263,9 @@ def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
     if settings.n_clusters is not None:
         ks.add(settings.n_clusters)
     rows = []
-    for k in sorted(ks):
-        if k > len(X):
-            continue
+    todo = [k for k in sorted(ks) if k <= len(X)]
+    for done, k in enumerate(todo, start=1):
+        started = time.perf_counter()
         model = _kmeans(k, len(X), settings).fit(X)
         rows.append(
             {
@@ -261,6 +275,11 @@ def select_k(df: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
                 "fitted_rows": len(X),
             }
         )
+        if progress is not None:
+            progress(
+                f"[{done}/{len(todo)}] k={k} fitted on {len(X):,} customers: "
+                f"{time.perf_counter() - started:.1f}s"
+            )
     if not rows:
         raise ValueError(f"customer_features: {len(X)} customers, too few for k >= {min(ks)}")
     table = pd.DataFrame(rows)

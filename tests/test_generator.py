@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from models_py import generate as gen
+from models_py.generator import core
 
 CUSTOMERS = 2000
 SEED = 11
@@ -552,3 +553,148 @@ def test_festive_season_peaks(con) -> None:
     ).fetchall()
     per_day = dict(weekday)
     assert per_day[True] > per_day[False]
+
+
+# --- sharded generation -------------------------------------------------------------------------
+
+SHARDED_CUSTOMERS = 2500
+SHARD_CUSTOMERS = 1000  # three shards of 834, 833 and 833 customers
+
+
+def sharded_views(out: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB views over a CSV run's files (every column as text), as in the `con` fixture."""
+    connection = duckdb.connect()
+    for table in TABLES:
+        connection.execute(
+            f"create view {table} as select * from "
+            f"read_csv('{out}/{table}.csv', header = true, all_varchar = true)"
+        )
+    connection.execute(
+        f"create view truth as select * from read_csv('{out}/ground_truth/customer_types.csv',"
+        " header = true, all_varchar = true)"
+    )
+    # The shard each customer was drawn in, from the customer number.
+    bounds = np.cumsum(core.shard_sizes(SHARDED_CUSTOMERS, SHARD_CUSTOMERS))[:-1]
+    shard = " + ".join(f"(cid[2:]::int > {b})::int" for b in bounds)
+    connection.execute(f"create macro shard_of(cid) as {shard}")
+    return connection
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory):
+    """A CSV run drawn in three shards, with the counts generate() returned."""
+    out = tmp_path_factory.mktemp("raw_sharded")
+    counts = gen.generate(SHARDED_CUSTOMERS, SEED, out, "csv", shard_customers=SHARD_CUSTOMERS)
+    connection = sharded_views(out)
+    yield out, counts, connection
+    connection.close()
+
+
+def test_sharded_run_counts_and_cleans_up(sharded) -> None:
+    out, counts, c = sharded
+    assert core.shard_sizes(SHARDED_CUSTOMERS, SHARD_CUSTOMERS) == [834, 833, 833]
+    for table in TABLES:
+        assert counts[table] == one(c, f"select count(*) from {table}"), table
+    assert counts["ground_truth"] == SHARDED_CUSTOMERS
+    assert not (out / core.SHARD_DIR).exists(), "temporary shard files left behind"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*[f"{t}.csv" for t in TABLES],
+                                                            "ground_truth"])  # fmt: skip
+
+
+def test_sharded_customer_ids_are_unique_and_cover_every_shard(sharded) -> None:
+    _, _, c = sharded
+    total, distinct, first, last = c.sql(
+        "select count(*), count(distinct customer_id), min(customer_id), max(customer_id)"
+        " from truth"
+    ).fetchall()[0]
+    assert total == distinct == SHARDED_CUSTOMERS
+    assert (first, last) == ("C000001", f"C{SHARDED_CUSTOMERS:06d}")
+    # Customers and ground truth hold the same ids; emails (built from the number) stay unique.
+    assert one(c, "select count(*) from (select distinct customer_id from customers"
+                  " except select customer_id from truth)") == 0  # fmt: skip
+    assert one(c, "select count(distinct customer_id) from customers") == SHARDED_CUSTOMERS
+    assert one(c, "select count(distinct email) from customers") == SHARDED_CUSTOMERS
+    # Every order belongs to a known customer, and customers of every shard have orders.
+    assert one(c, "select count(*) from orders where customer_id not in"
+                  " (select customer_id from truth)") == 0  # fmt: skip
+    buyers = dict(
+        c.sql(
+            "select shard_of(customer_id), count(distinct customer_id) from orders group by 1"
+        ).fetchall()
+    )
+    assert set(buyers) == {0, 1, 2}
+    assert all(n > 0.8 * 833 for n in buyers.values())
+
+
+def test_sharded_order_ids_do_not_collide(sharded) -> None:
+    _, _, c = sharded
+    # Re-sends and duplicates keep the customer: an id shared by two orders would not.
+    shared = one(
+        c,
+        "select count(*) from (select order_id from orders group by 1"
+        " having count(distinct customer_id) > 1)",
+    )
+    assert shared == 0
+    ranges = c.sql(
+        """select shard_of(customer_id) as shard, min(order_id[2:]::int), max(order_id[2:]::int)
+        from orders group by 1 order by 1"""
+    ).fetchall()
+    assert [shard for shard, _, _ in ranges] == [0, 1, 2]
+    for (_, _, high), (_, low, _) in itertools.pairwise(ranges):
+        assert high < low, f"order numbers of consecutive shards overlap: {ranges}"
+
+
+def test_sharded_orphan_lines_stay_unknown(sharded) -> None:
+    _, _, c = sharded
+    orphans = [
+        n
+        for (n,) in c.sql(
+            "select distinct order_id[2:]::int from order_lines"
+            " where order_id not in (select order_id from orders)"
+        ).fetchall()
+    ]
+    assert len(orphans) >= 3, "each shard has orphan lines"
+    base = one(
+        c, "select count(*) from order_lines where order_id in (select order_id from orders)"
+    )
+    assert_rate(len(orphans), base, gen.UNKNOWN_ORDER_RATE, "unknown orders")
+    # No orphan number falls in any shard's range of real orders (no collision, now or later).
+    ranges = c.sql(
+        "select min(order_id[2:]::int), max(order_id[2:]::int) from orders"
+        " group by shard_of(customer_id)"
+    ).fetchall()
+    inside = [n for n in orphans if any(low <= n <= high for low, high in ranges)]
+    assert inside == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_sharded_runs_are_byte_identical(tmp_path: Path, fmt: str) -> None:
+    for run in ("a", "b"):
+        gen.generate(300, 5, tmp_path / run, fmt, shard_customers=100)
+    names = [f"{t}.{fmt}" for t in TABLES] + ["ground_truth/customer_types.csv"]
+    for name in names:
+        first, second = (tmp_path / run / name for run in ("a", "b"))
+        assert first.read_bytes() == second.read_bytes(), f"{name} differs between sharded runs"
+    # The catalogue is drawn once, with the main generator: the same products as unsharded (their
+    # duplicated rows are drawn later in that generator's sequence, so they differ).
+    gen.generate(300, 5, tmp_path / "whole", fmt)
+    reader = "read_csv" if fmt == "csv" else "read_parquet"
+    query = "select distinct * from {}('{}/products.{}') order by all"
+    with duckdb.connect() as c:
+        catalogues = [c.sql(query.format(reader, tmp_path / run, fmt)).fetchall()
+                      for run in ("a", "whole")]  # fmt: skip
+    assert catalogues[0] == catalogues[1]
+
+
+def test_one_shard_is_the_unsharded_run(raw: Path, tmp_path: Path) -> None:
+    """Up to shard_customers customers, the files are exactly those of the unsharded run."""
+    gen.generate(CUSTOMERS, SEED, tmp_path, "csv", shard_customers=CUSTOMERS)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (raw / name).read_bytes(), name
+
+
+def test_too_small_shards_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="too small"):
+        gen.generate(30, 5, tmp_path, "csv", shard_customers=20)  # two shards of 15
+    with pytest.raises(ValueError, match="positive"):
+        gen.generate(100, 5, tmp_path, "csv", shard_customers=0)

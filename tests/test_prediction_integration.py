@@ -159,3 +159,25 @@ def test_a_later_run_scores_with_saved_models_without_refitting(
     pd.testing.assert_frame_equal(preds[columns], original[columns])
     assert set(preds["run_id"]) == {second_run}
     assert len(metrics) == len(built_warehouse.query("select * from model_metrics"))
+
+
+def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_warehouse: Warehouse):
+    """read_frames (relations, filtered and joined in DuckDB) gives the same frames as
+    load_frames on the whole tables, and only the roles asked for."""
+    from models_py.prediction_artifacts import load_frames, read_frames
+
+    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
+    with built_warehouse.connect() as con:
+        everything, _ = load_frames(*(con.table(t).df() for t in tables))
+        only_score, _ = read_frames(*(con.table(t) for t in tables), roles=("score",))
+        only_evaluate, _ = read_frames(*(con.table(t) for t in tables), roles=("evaluate",))
+        with pytest.raises(ValueError, match="unknown cutoff role"):
+            read_frames(*(con.table(t) for t in tables), roles=("scoring",))
+    assert len(only_score["train"]) == len(only_score["evaluate"]) == 0
+    assert len(only_evaluate["score"]) == 0
+    for role, frames in (("score", only_score), ("evaluate", only_evaluate)):
+        expected, got = everything[role], frames[role]
+        assert len(got) > 0
+        pd.testing.assert_frame_equal(
+            got[expected.columns], expected, check_dtype=False, check_exact=False
+        )

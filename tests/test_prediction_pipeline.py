@@ -13,6 +13,7 @@ import pytest
 from models_py.prediction import predict_task, resolve_features
 from models_py.prediction_pipeline import (
     PredictionSettings,
+    _subsample,
     feature_importance,
     score_customers,
     snapshot_frames,
@@ -335,3 +336,22 @@ def test_feature_patterns_expand_and_names_are_checked() -> None:
         resolve_features(columns, ["frequency"])
     with pytest.raises(ValueError, match="spend_next_horizon"):
         resolve_features(columns, ["spend_*"], forbidden=["spend_next_horizon"])
+
+
+def test_models_fit_on_one_seeded_sample_and_report_progress(orders):
+    """Above max_train_rows every model learns from the same seeded sample, the train split is
+    that sample, and each fit sends one progress line."""
+    feats, labs = snapshots(orders)
+    frames = snapshot_frames(feats, labs, CUTOFFS)
+    lines: list[str] = []
+    res = train_and_evaluate(frames, settings(max_train_rows=300), lines.append)
+    evals = [m for m in res.models if m.fit_role == "evaluation"]
+    assert len(frames["train"]) > 300
+    assert {m.training_rows for m in evals} == {300}
+    steps = len(evals) + 3  # then the final purchase, spend and CLV fits
+    assert len(lines) == steps
+    assert lines[0].startswith(f"[1/{steps}] ") and lines[-1].startswith(f"[{steps}/{steps}] ")
+    sample = _subsample(frames["train"], 300, settings().random_state)
+    train = res.metrics[(res.metrics["split"] == "train") & (res.metrics["task"] == "spend")]
+    totals = train[train["metric"] == "total_actual"]["value"]
+    assert totals.to_numpy() == pytest.approx(sample["spend_next_horizon"].sum())

@@ -15,6 +15,7 @@ from models_py.segmentation import (
     SegmentSettings,
     assign_segments,
     name_segments,
+    needed_columns,
     select_k,
 )
 
@@ -233,3 +234,12 @@ def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
     pd.testing.assert_frame_equal(sampled, select_k(features, settings))  # same sample each time
     monkeypatch.setattr(segmentation, "K_SELECTION_MAX_ROWS", len(features))
     assert (select_k(features, settings)["fitted_rows"] == len(features)).all()
+
+
+def test_needed_columns_keep_what_fitting_and_naming_read_and_nothing_else():
+    available = ["customer_id", "as_of_date", "city", "aov", "monetary", "frequency"]
+    available += ["tenure_days", "recency_days", "favourite_category"]
+    got = needed_columns(available, ["aov", "no_such_feature"])
+    expected = ["customer_id", "as_of_date", "aov", "tenure_days", "monetary"]
+    expected += ["recency_days", "frequency"]
+    assert got == expected

@@ -174,10 +174,16 @@ def write_table(
         con.unregister("src")
 
 
-def write_ground_truth(con: duckdb.DuckDBPyConnection, ctype: np.ndarray, path: Path) -> None:
-    """customer_id, customer_type for every customer, as CSV (never read by the pipeline)."""
+def write_ground_truth(
+    con: duckdb.DuckDBPyConnection, ctype: np.ndarray, path: Path, offset: int = 0
+) -> None:
+    """customer_id, customer_type for every customer, as CSV (never read by the pipeline);
+    customer numbers run from offset + 1 (a shard's customers follow earlier shards')."""
     arrow = pa.table(
-        {"num": np.arange(1, len(ctype) + 1), "customer_type": _codes(ctype, ALL_TYPES)}
+        {
+            "num": np.arange(offset + 1, offset + len(ctype) + 1),
+            "customer_type": _codes(ctype, ALL_TYPES),
+        }
     )
     con.register("truth", arrow)
     try:

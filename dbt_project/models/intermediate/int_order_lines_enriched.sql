@@ -1,7 +1,5 @@
 -- One row per clean order line with its order's customer, date and status and its product's
 -- category and brand; spend_amount is the line's net amount when the order is completed, else 0.
--- A table: order totals, category spend and fct_order_lines all read it, so the join runs once.
-{{ config(materialized='table') }}
 
 with
 

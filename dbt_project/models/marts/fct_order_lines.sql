@@ -1,7 +1,5 @@
 -- One row per clean order line with its order's customer, date and status, its product's
 -- category and brand, and spend_amount (the line's net amount when the order is completed, else 0).
--- A view: int_order_lines_enriched is already a table of these rows; this adds the contract's types.
-{{ config(materialized='view') }}
 
 with
 

@@ -6,13 +6,15 @@ customer_segments_sql does the same in SQL; a singular test proves both agree fo
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.segmentation import assign_segments
+    from models_py.segmentation import assign_segments, needed_columns
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     parameters = dbt.ref("segment_model").df()
-    features = dbt.ref("customer_features").df()
+    relation = dbt.ref("customer_features")
+    used = needed_columns(relation.columns, parameters["feature"].unique().tolist())
+    features = relation.project(", ".join(used)).df()
     assigned = assign_segments(features, parameters)
     assigned["run_id"] = parameters["run_id"].iloc[0]
     assigned["as_of_date"] = parameters["as_of_date"].iloc[0]

@@ -11,6 +11,7 @@ saved models (fitted_run_id) and the downstream models score with them.
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.dbt_log import dbt_line, dbt_progress
     from models_py.prediction_artifacts import (
         load_saved_result,
         read_frames,
@@ -20,27 +21,6 @@ with PYTHON_MODEL_IMPORT_LOCK:
         settings_from_config,
     )
     from models_py.prediction_pipeline import train_and_evaluate
-
-
-def show(message, level="warn"):
-    """Show a line in the dbt log and console (warnings, and progress while fitting)."""
-    try:
-        from dbt_common.events.base_types import EventLevel
-        from dbt_common.events.functions import fire_event
-        from dbt_common.events.types import Note
-
-        event_level = EventLevel.WARN if level == "warn" else EventLevel.INFO
-        fire_event(Note(msg=f"model_registry: {message}"), level=event_level)
-    except ImportError:
-        print(f"{level.upper()} model_registry: {message}")
-
-
-def warn(message):
-    show(message, "warn")
-
-
-def progress(message):
-    show(message, "info")
 
 
 def model(dbt, session):
@@ -66,16 +46,16 @@ def model(dbt, session):
         # Score with an earlier run's saved models: nothing is fitted.
         result, paths = load_saved_result(run_dir(artifacts_dir, str(reuse)), settings.horizon_days)
         for message in result.messages:
-            warn(message)
+            dbt_line("model_registry", message, "warn")
         return registry_frame(result, run_id, paths, fitted_run_id=str(reuse))
     frames, messages = read_frames(
         dbt.ref("customer_feature_snapshots"),
         dbt.ref("prediction_last_window"),
         dbt.ref("customer_label_snapshots"),
     )
-    result = train_and_evaluate(frames, settings, progress)
+    result = train_and_evaluate(frames, settings, dbt_progress("model_registry"))
     result.messages[:0] = messages
     for message in result.messages:
-        warn(message)
+        dbt_line("model_registry", message, "warn")
     paths = save_run(result, settings, run_dir(artifacts_dir, run_id))
     return registry_frame(result, run_id, paths)

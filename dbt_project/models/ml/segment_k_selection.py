@@ -6,8 +6,9 @@ segment_model fits the selected k (the fixed `segment_k`, or the best silhouette
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.dbt_log import dbt_progress
     from models_py.segment_settings import settings_from_config
-    from models_py.segmentation import select_k
+    from models_py.segmentation import needed_columns, select_k
 
 
 def model(dbt, session):
@@ -26,8 +27,9 @@ def model(dbt, session):
     }
     settings = settings_from_config(config.get)
     run = dbt.ref("ml_run").df()
-    features = dbt.ref("customer_features").df()
-    table = select_k(features, settings)
+    relation = dbt.ref("customer_features")
+    features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()
+    table = select_k(features, settings, dbt_progress("segment_k_selection"))
     table.insert(0, "run_id", run["run_id"].iloc[0])
     table.insert(1, "as_of_date", features["as_of_date"].max() if len(features) else None)
     table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"

@@ -11,7 +11,7 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.segment_settings import settings_from_config
-    from models_py.segmentation import CustomerSegmenter
+    from models_py.segmentation import CustomerSegmenter, needed_columns
 
 
 def model(dbt, session):
@@ -31,7 +31,8 @@ def model(dbt, session):
     settings = settings_from_config(config.get)
     run = dbt.ref("ml_run").df()
     selection = dbt.ref("segment_k_selection").df()
-    features = dbt.ref("customer_features").df()
+    relation = dbt.ref("customer_features")
+    features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()
     k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
     segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k)).fit(features)
     table = segmenter.model_table(
