@@ -218,9 +218,8 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["outcome"] = "ok" if all(s.outcome == "ok" for s in steps) else "failed"
     run["seconds"] = sum(s.seconds for s in steps)
     run["cpu_seconds"] = sum(s.cpu_seconds for s in steps)
-    peak_step = max(steps, key=lambda s: s.peak_rss_mib)
-    run["peak_rss_mib"] = peak_step.peak_rss_mib
-    run["peak_during"] = peak_step.peak_during.strip()
+    run["peak_rss_mib"] = max(s.peak_rss_mib for s in steps)
+    run["peak_during"] = build.peak_during.strip()  # where dbt peaked (publish/report print little)
     return run
 
 
@@ -387,6 +386,10 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
             "stages": ours_stages,
             "peak_rss_mib": ours_rss,
             "peak_during": ours_peak_during,
+            "step_peak_rss_mib": {
+                step: max((r[step]["peak_rss_mib"] for r in ok_ours if step in r), default=None)
+                for step in ("dbt_build", "publish", "report")
+            },
             "outcomes": [r.get("outcome") for r in ours],
             "failures": sorted({f for r in ok_ours for f in r["dbt"]["failures"]}),
             "slowest_nodes": ok_ours[0]["dbt"]["slowest"] if ok_ours else {},
@@ -478,7 +481,11 @@ def markdown(results: dict) -> str:
             + ", ".join(f"{k} {fmt(v)}" for k, v in r["ours"]["stages"].items())
             + f". Pandas way outcomes: {', '.join(r['pandas']['outcomes'])} "
             f"(after {fmt(r['pandas'].get('seconds_to_outcome'))} s). "
-            f"Ours peaked during: `{r['ours'].get('peak_during') or '-'}`. "
+            f"Ours peak RSS per step (MiB): "
+            + ", ".join(
+                f"{k} {fmt(v)}" for k, v in (r["ours"].get("step_peak_rss_mib") or {}).items()
+            )
+            + f"; dbt's peak came during: `{r['ours'].get('peak_during') or '-'}`. "
             f"Floor peak RSS {fmt(r['floor']['peak_rss_mib'])} MiB. "
             f"Generator: {fmt(r['generate_seconds'])} s.",
             "",
