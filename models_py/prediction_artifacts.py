@@ -90,6 +90,7 @@ def settings_from_config(config: dict) -> PredictionSettings:
 
 
 ROLES = ("train", "evaluate", "score")
+LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")  # prediction_last_window's inputs
 
 
 def load_frames(
@@ -161,9 +162,6 @@ def read_frames(
     for role in ROLES:
         frames.setdefault(role, next(iter(frames.values())).iloc[0:0])
     return {role: frames[role] for role in ROLES}, messages
-
-
-LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")
 
 
 def _cutoffs(pairs: pd.DataFrame) -> dict[str, object]:
