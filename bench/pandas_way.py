@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from models_py.byod.shape import CONTRACT
+
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
 DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 STATUSES = ("completed", "cancelled", "returned")
@@ -40,23 +42,9 @@ GENDERS = {
     **dict.fromkeys(("m", "male", "man"), "male"),
     **dict.fromkeys(("o", "other", "non-binary", "nonbinary", "x"), "other"),
 }
-RAW_COLUMNS = {
-    "customers": [
-        "customer_id",
-        "name",
-        "email",
-        "phone",
-        "gender",
-        "date_of_birth",
-        "city",
-        "signup_date",
-        "loyalty_tier",
-        "updated_at",
-    ],
-    "products": ["product_id", "product_name", "category", "brand", "list_price"],
-    "orders": ["order_id", "customer_id", "store", "channel", "order_ts", "status", "updated_at"],
-    "order_lines": ["order_id", "line_number", "product_id", "quantity", "unit_price", "discount"],
-}
+# The raw contract's columns per file, in file order (the same list the bring-your-own-data
+# loader checks against).
+RAW_COLUMNS = {table: list(columns) for table, columns in CONTRACT.items()}
 
 
 def dbt_vars(path: Path = DBT_PROJECT) -> dict:

@@ -159,8 +159,6 @@ def read_frames(
     if not frames:  # no role asked for has rows: empty frames with the columns, and the checks
         empty = snapshots.limit(0).df().assign(**{c: pd.Series(dtype=float) for c in LAST_WINDOW})
         return _role_frames(empty, labels.limit(0).df(), cutoffs)
-    for role in ROLES:
-        frames.setdefault(role, next(iter(frames.values())).iloc[0:0])
     return {role: frames[role] for role in ROLES}, messages
 
 
