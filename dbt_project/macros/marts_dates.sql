@@ -85,3 +85,16 @@
         else cast({{ numerator }} as {{ marts_type_double() }}) / cast({{ denominator }} as {{ marts_type_double() }})
     end
 {%- endmacro %}
+
+
+{% macro marts_cutoff_roles() -%}
+    {#- The snapshot cutoffs, each as {'role': name, 'horizons_back': n}: its as_of_date is
+        n horizons before the score date. int_feature_cutoffs builds one row per role; models that
+        sum every cutoff in one pass over the events (a column per role) loop over the same list. -#}
+    {{ return([
+        {'role': 'score', 'horizons_back': 0},
+        {'role': 'evaluate', 'horizons_back': 1},
+        {'role': 'train', 'horizons_back': 2},
+    ]) }}
+{%- endmacro %}
+

@@ -1,6 +1,53 @@
--- Purchase behaviour per cutoff and customer, from customer-day activity on or before the cutoff
--- only. One row per (as_of_date, customer) with at least one completed order by the cutoff.
+-- Purchase behaviour per cutoff and customer, from orders on or before the cutoff only. One row
+-- per (as_of_date, customer) with at least one completed order by the cutoff.
+-- One pass over the orders sums every cutoff side by side (a column per cutoff and measure), so
+-- the orders are never joined to each cutoff; the columns are then turned back into a row per
+-- cutoff.
 {{ config(materialized='table') }}
+{%- set cutoff_roles = marts_cutoff_roles() %}
+{#- Each measure's aggregate over the orders on or before one cutoff: {on_or_before} becomes that
+    cutoff's date test, {minus_30d} etc. the date N days before it (the trailing N-day window is
+    the orders after that date). -#}
+{%- set measures = {
+    'first_order_date': "min(case when {on_or_before} and is_completed then order_date end)",
+    'last_order_date': "max(case when {on_or_before} and is_completed then order_date end)",
+    'frequency': "sum(case when {on_or_before} and is_completed then 1 else 0 end)",
+    'returned_orders': "sum(case when {on_or_before} and status = 'returned' then 1 else 0 end)",
+    'online_orders': "sum(case when {on_or_before} and is_completed and channel = 'online' then 1 else 0 end)",
+    'gross_amount': "sum(case when {on_or_before} and is_completed then gross_amount else 0 end)",
+    'discount_amount': "sum(case when {on_or_before} and is_completed then discount_amount else 0 end)",
+    'monetary': "sum(case when {on_or_before} then spend_amount else 0 end)",
+    'spend_last_30d': "sum(case when {on_or_before} and order_date > {minus_30d} then spend_amount else 0 end)",
+    'spend_last_90d': "sum(case when {on_or_before} and order_date > {minus_90d} then spend_amount else 0 end)",
+    'spend_last_365d': "sum(case when {on_or_before} and order_date > {minus_365d} then spend_amount else 0 end)",
+    'orders_last_90d': "sum(case when {on_or_before} and is_completed and order_date > {minus_90d} then 1 else 0 end)",
+} %}
+{%- set cutoff_date_columns = [] %}
+{%- set per_cutoff_columns = [] %}
+{%- for cutoff in cutoff_roles %}
+    {%- set as_of_date = "max(case when cutoff_role = '" ~ cutoff.role ~ "' then as_of_date end)" %}
+    {%- do cutoff_date_columns.append(as_of_date ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
+    {%- for days in [30, 90, 365] %}
+        {%- do cutoff_date_columns.append(
+            marts_add_days(as_of_date, -1 * days) ~ ' as ' ~ cutoff.role ~ '_minus_' ~ days ~ 'd') %}
+    {%- endfor %}
+    {%- for name, aggregate in measures.items() %}
+        {%- do per_cutoff_columns.append(aggregate
+            | replace('{on_or_before}', 'order_date <= ' ~ cutoff.role ~ '_as_of_date')
+            | replace('{minus_30d}', cutoff.role ~ '_minus_30d')
+            | replace('{minus_90d}', cutoff.role ~ '_minus_90d')
+            | replace('{minus_365d}', cutoff.role ~ '_minus_365d')
+            ~ ' as ' ~ cutoff.role ~ '_' ~ name) %}
+    {%- endfor %}
+{%- endfor %}
+{%- set measure_columns = [] %}
+{%- for name in measures %}
+    {%- set choices = [] %}
+    {%- for cutoff in cutoff_roles %}
+        {%- do choices.append("when '" ~ cutoff.role ~ "' then measures_per_cutoff." ~ cutoff.role ~ '_' ~ name) %}
+    {%- endfor %}
+    {%- do measure_columns.append('case cutoffs.cutoff_role ' ~ choices | join(' ') ~ ' end as ' ~ name) %}
+{%- endfor %}
 
 with
 
@@ -8,49 +55,52 @@ cutoffs as (
     select * from {{ ref('int_feature_cutoffs') }}
 ),
 
-daily_activity as (
-    select * from {{ ref('int_customer_daily_activity') }}
+orders as (
+    select * from {{ ref('int_order_totals') }}
 ),
 
-activity_to_cutoff as (
+cutoff_dates as (
     select
-        cutoffs.as_of_date,
-        cutoffs.cutoff_role,
-        daily_activity.customer_id,
-        daily_activity.order_date,
-        daily_activity.completed_orders,
-        daily_activity.returned_orders,
-        daily_activity.online_completed_orders,
-        daily_activity.completed_gross_amount,
-        daily_activity.completed_discount_amount,
-        daily_activity.spend_amount,
-        {{ marts_days_between('daily_activity.order_date', 'cutoffs.as_of_date') }}
-            as days_before_cutoff
+        {{ cutoff_date_columns | join(',\n        ') }}
     from cutoffs
-    inner join daily_activity
-        on cutoffs.as_of_date >= daily_activity.order_date
+),
+
+order_facts as (
+    select
+        orders.customer_id,
+        orders.order_date,
+        orders.status,
+        orders.channel,
+        orders.status = 'completed' as is_completed,
+        orders.gross_amount,
+        orders.discount_amount,
+        orders.spend_amount,
+        cutoff_dates.*
+    from orders
+    cross join cutoff_dates
+),
+
+measures_per_cutoff as (
+    select
+        customer_id,
+        {{ per_cutoff_columns | join(',\n        ') }}
+    from order_facts
+    group by customer_id
 ),
 
 customer_totals as (
     select
-        as_of_date,
-        cutoff_role,
-        customer_id,
-        min(case when completed_orders > 0 then order_date end) as first_order_date,
-        max(case when completed_orders > 0 then order_date end) as last_order_date,
-        sum(completed_orders) as frequency,
-        sum(returned_orders) as returned_orders,
-        sum(online_completed_orders) as online_orders,
-        sum(completed_gross_amount) as gross_amount,
-        sum(completed_discount_amount) as discount_amount,
-        sum(spend_amount) as monetary,
-        sum(case when days_before_cutoff < 30 then spend_amount else 0 end) as spend_last_30d,
-        sum(case when days_before_cutoff < 90 then spend_amount else 0 end) as spend_last_90d,
-        sum(case when days_before_cutoff < 365 then spend_amount else 0 end) as spend_last_365d,
-        sum(case when days_before_cutoff < 90 then completed_orders else 0 end) as orders_last_90d
-    from activity_to_cutoff
-    group by as_of_date, cutoff_role, customer_id
-    having sum(completed_orders) > 0
+        cutoffs.as_of_date,
+        cutoffs.cutoff_role,
+        measures_per_cutoff.customer_id,
+        {{ measure_columns | join(',\n        ') }}
+    from measures_per_cutoff
+    cross join cutoffs
+),
+
+customers_with_orders as (
+    select * from customer_totals
+    where frequency > 0
 ),
 
 with_spans as (
@@ -62,7 +112,7 @@ with_spans as (
             as tenure_days,
         {{ marts_days_between('first_order_date', 'last_order_date') }}
             as active_span_days
-    from customer_totals
+    from customers_with_orders
 ),
 
 final as (

@@ -1,9 +1,30 @@
 -- Category mix per cutoff and customer from completed orders' lines on or before the cutoff:
 -- distinct categories, favourite category (most net spend; ties go to the first name) and one
 -- share_<category> column per category in the data, generated at compile time.
+-- One pass over the lines sums every cutoff side by side (a column per cutoff), so the lines are
+-- neither joined to each cutoff nor kept at a daily grain first.
 -- depends_on: {{ ref('stg_products') }}
 {{ config(materialized='table') }}
 {%- set category_columns = marts_category_columns() %}
+{%- set cutoff_roles = marts_cutoff_roles() %}
+{%- set cutoff_date_columns = [] %}
+{%- set per_cutoff_columns = [] %}
+{%- set line_count_choices = [] %}
+{%- set spend_choices = [] %}
+{%- for cutoff in cutoff_roles %}
+    {%- set on_or_before = 'completed_lines.order_date <= cutoff_dates.' ~ cutoff.role ~ '_as_of_date' %}
+    {%- do cutoff_date_columns.append(
+        "max(case when cutoff_role = '" ~ cutoff.role ~ "' then as_of_date end) as " ~ cutoff.role ~ '_as_of_date') %}
+    {%- do per_cutoff_columns.append(
+        'sum(case when ' ~ on_or_before ~ ' then 1 else 0 end) as ' ~ cutoff.role ~ '_line_count') %}
+    {%- do per_cutoff_columns.append(
+        'sum(case when ' ~ on_or_before ~ ' then completed_lines.spend_amount else 0 end) as '
+        ~ cutoff.role ~ '_spend_amount') %}
+    {%- do line_count_choices.append(
+        "when '" ~ cutoff.role ~ "' then category_spend_per_cutoff." ~ cutoff.role ~ '_line_count') %}
+    {%- do spend_choices.append(
+        "when '" ~ cutoff.role ~ "' then category_spend_per_cutoff." ~ cutoff.role ~ '_spend_amount') %}
+{%- endfor %}
 
 with
 
@@ -11,20 +32,50 @@ cutoffs as (
     select * from {{ ref('int_feature_cutoffs') }}
 ),
 
-daily_category_spend as (
-    select * from {{ ref('int_customer_daily_category_spend') }}
+order_lines as (
+    select * from {{ ref('int_order_lines_enriched') }}
+),
+
+completed_lines as (
+    select
+        customer_id,
+        order_date,
+        category,
+        spend_amount
+    from order_lines
+    where status = 'completed'
+),
+
+cutoff_dates as (
+    select
+        {{ cutoff_date_columns | join(',\n        ') }}
+    from cutoffs
+),
+
+category_spend_per_cutoff as (
+    select
+        completed_lines.customer_id,
+        completed_lines.category,
+        {{ per_cutoff_columns | join(',\n        ') }}
+    from completed_lines
+    cross join cutoff_dates
+    group by completed_lines.customer_id, completed_lines.category
 ),
 
 category_spend_to_cutoff as (
     select
         cutoffs.as_of_date,
-        daily_category_spend.customer_id,
-        daily_category_spend.category,
-        sum(daily_category_spend.spend_amount) as spend_amount
-    from cutoffs
-    inner join daily_category_spend
-        on cutoffs.as_of_date >= daily_category_spend.order_date
-    group by cutoffs.as_of_date, daily_category_spend.customer_id, daily_category_spend.category
+        category_spend_per_cutoff.customer_id,
+        category_spend_per_cutoff.category,
+        case cutoffs.cutoff_role {{ line_count_choices | join(' ') }} end as line_count,
+        case cutoffs.cutoff_role {{ spend_choices | join(' ') }} end as spend_amount
+    from category_spend_per_cutoff
+    cross join cutoffs
+),
+
+bought_categories as (
+    select * from category_spend_to_cutoff
+    where line_count > 0
 ),
 
 ranked_categories as (
@@ -37,7 +88,7 @@ ranked_categories as (
             partition by as_of_date, customer_id
             order by spend_amount desc, category asc
         ) as spend_rank
-    from category_spend_to_cutoff
+    from bought_categories
 ),
 
 customer_categories as (

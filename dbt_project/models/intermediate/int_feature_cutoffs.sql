@@ -1,9 +1,16 @@
 -- The cutoffs features and labels are computed at: T (score), T - H (evaluate) and T - 2H (train),
 -- where T is var as_of_date (default: the last clean order date) and H is var horizon_days.
--- Everything downstream joins events to these rows, so the cutoff and horizon are the only
--- things that differ between snapshots.
+-- Everything downstream takes its cutoffs from these rows, so the cutoff and horizon are the
+-- only things that differ between snapshots. The roles and their steps come from
+-- marts_cutoff_roles(), which the models that pivot per cutoff loop over too.
 {%- set as_of_date = marts_as_of_date() %}
 {%- set horizon_days = marts_horizon_days() %}
+{%- set cutoff_selects = [] %}
+{%- for cutoff in marts_cutoff_roles() %}
+    {%- do cutoff_selects.append(
+        'select ' ~ marts_add_days('as_of_date', -1 * cutoff.horizons_back * horizon_days)
+        ~ " as as_of_date, '" ~ cutoff.role ~ "' as cutoff_role, data_end_date from score_cutoff") %}
+{%- endfor %}
 
 with
 
@@ -28,27 +35,7 @@ score_cutoff as (
 ),
 
 cutoffs as (
-    select
-        as_of_date,
-        'score' as cutoff_role,
-        data_end_date
-    from score_cutoff
-
-    union all
-
-    select
-        {{ marts_add_days('as_of_date', -1 * horizon_days) }} as as_of_date,
-        'evaluate' as cutoff_role,
-        data_end_date
-    from score_cutoff
-
-    union all
-
-    select
-        {{ marts_add_days('as_of_date', -2 * horizon_days) }} as as_of_date,
-        'train' as cutoff_role,
-        data_end_date
-    from score_cutoff
+    {{ cutoff_selects | join('\n    union all\n    ') }}
 ),
 
 final as (

@@ -13,22 +13,22 @@ cutoffs as (
     select * from {{ ref('int_feature_cutoffs') }}
 ),
 
-daily_activity as (
-    select * from {{ ref('int_customer_daily_activity') }}
+orders as (
+    select * from {{ ref('int_order_totals') }}
 ),
 
 horizon_activity as (
     select
         cutoffs.as_of_date,
-        daily_activity.customer_id,
-        sum(daily_activity.completed_orders) as orders_next_horizon,
-        sum(daily_activity.spend_amount) as spend_next_horizon
+        orders.customer_id,
+        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_next_horizon,
+        sum(orders.spend_amount) as spend_next_horizon
     from cutoffs
-    inner join daily_activity
+    inner join orders
         on
-            cutoffs.as_of_date < daily_activity.order_date
-            and cutoffs.horizon_end_date >= daily_activity.order_date
-    group by cutoffs.as_of_date, daily_activity.customer_id
+            cutoffs.as_of_date < orders.order_date
+            and cutoffs.horizon_end_date >= orders.order_date
+    group by cutoffs.as_of_date, orders.customer_id
 ),
 
 final as (

@@ -7,18 +7,18 @@ customers as (
     select * from {{ ref('stg_customers') }}
 ),
 
-daily_activity as (
-    select * from {{ ref('int_customer_daily_activity') }}
+orders as (
+    select * from {{ ref('int_order_totals') }}
 ),
 
 order_history as (
     select
         customer_id,
-        min(case when completed_orders > 0 then order_date end) as first_order_date,
-        max(case when completed_orders > 0 then order_date end) as last_order_date,
-        sum(completed_orders) as completed_orders,
+        min(case when status = 'completed' then order_date end) as first_order_date,
+        max(case when status = 'completed' then order_date end) as last_order_date,
+        sum(case when status = 'completed' then 1 else 0 end) as completed_orders,
         sum(spend_amount) as lifetime_spend
-    from daily_activity
+    from orders
     group by customer_id
 ),
 

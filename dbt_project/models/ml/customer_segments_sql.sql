@@ -1,7 +1,30 @@
 -- Nearest-centroid scoring in SQL from the parameters stored in segment_model: impute, transform
 -- (ln(1 + x), x clipped at 0), standardise, then pick the closest centroid (ties: lower segment_id).
 -- Lets a warehouse score customers without Python; must agree with customer_segments.
+-- Wide, one column per feature (the feature list is known at compile time): each customer is
+-- scaled once and compared with each centroid in one row, so nothing is grouped by customer.
 {%- set features = var('segment_features') %}
+{%- set parameter_columns = [] %}
+{%- set centroid_columns = [] %}
+{%- set scaled_columns = [] %}
+{%- set squared_differences = [] %}
+{%- for feature in features %}
+    {%- set this_feature = "case when feature = '" ~ feature ~ "' then " %}
+    {%- for parameter in ['transform', 'impute_value', 'scaler_mean', 'scaler_scale'] %}
+        {%- do parameter_columns.append(
+            'max(' ~ this_feature ~ parameter ~ ' end) as ' ~ feature ~ '__' ~ parameter) %}
+    {%- endfor %}
+    {%- do centroid_columns.append(
+        'max(' ~ this_feature ~ 'centroid_scaled end) as ' ~ feature ~ '__centroid') %}
+    {%- set imputed = 'coalesce(cast(customer_features.' ~ feature ~ ' as ' ~ segment_type_double() ~ '), '
+        ~ 'feature_parameters.' ~ feature ~ '__impute_value)' %}
+    {%- do scaled_columns.append(
+        '(case when feature_parameters.' ~ feature ~ "__transform = 'log1p' then ln(1 + greatest("
+        ~ imputed ~ ', 0)) else ' ~ imputed ~ ' end - feature_parameters.' ~ feature ~ '__scaler_mean) / '
+        ~ 'feature_parameters.' ~ feature ~ '__scaler_scale as ' ~ feature ~ '__scaled') %}
+    {%- set difference = '(scaled_customers.' ~ feature ~ '__scaled - centroids.' ~ feature ~ '__centroid)' %}
+    {%- do squared_differences.append(difference ~ ' * ' ~ difference) %}
+{%- endfor %}
 
 with
 
@@ -13,75 +36,41 @@ segment_model as (
     select * from {{ ref('segment_model') }}
 ),
 
-feature_values as (
-    {%- for feature in features %}
-        select
-            customer_id,
-            '{{ feature }}' as feature,
-            cast({{ feature }} as {{ segment_type_double() }}) as raw_value
-        from customer_features
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
 feature_parameters as (
-    select distinct
-        feature,
-        transform,
-        impute_value,
-        scaler_mean,
-        scaler_scale
+    select
+        {{ parameter_columns | join(',\n        ') }}
     from segment_model
 ),
 
-imputed_values as (
+centroids as (
     select
-        feature_values.customer_id,
-        feature_values.feature,
-        feature_parameters.transform,
-        feature_parameters.scaler_mean,
-        feature_parameters.scaler_scale,
-        coalesce(feature_values.raw_value, feature_parameters.impute_value) as imputed_value
-    from feature_values
-    inner join feature_parameters
-        on feature_values.feature = feature_parameters.feature
+        segment_id,
+        segment_name,
+        run_id,
+        as_of_date,
+        {{ centroid_columns | join(',\n        ') }}
+    from segment_model
+    group by segment_id, segment_name, run_id, as_of_date
 ),
 
-standardised_values as (
+scaled_customers as (
     select
-        customer_id,
-        feature,
-        (
-            case
-                when transform = 'log1p' then ln(1 + greatest(imputed_value, 0))
-                else imputed_value
-            end - scaler_mean
-        ) / scaler_scale as scaled_value
-    from imputed_values
+        customer_features.customer_id,
+        {{ scaled_columns | join(',\n        ') }}
+    from customer_features
+    cross join feature_parameters
 ),
 
 squared_distances as (
     select
-        standardised_values.customer_id,
-        segment_model.segment_id,
-        segment_model.segment_name,
-        segment_model.run_id,
-        segment_model.as_of_date,
-        sum(
-            (standardised_values.scaled_value - segment_model.centroid_scaled)
-            * (standardised_values.scaled_value - segment_model.centroid_scaled)
-        ) as squared_distance
-    from standardised_values
-    inner join segment_model
-        on standardised_values.feature = segment_model.feature
-    group by
-        standardised_values.customer_id,
-        segment_model.segment_id,
-        segment_model.segment_name,
-        segment_model.run_id,
-        segment_model.as_of_date
+        scaled_customers.customer_id,
+        centroids.segment_id,
+        centroids.segment_name,
+        centroids.run_id,
+        centroids.as_of_date,
+        {{ squared_differences | join('\n        + ') }} as squared_distance
+    from scaled_customers
+    cross join centroids
 ),
 
 ranked_segments as (

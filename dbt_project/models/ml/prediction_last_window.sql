@@ -13,8 +13,8 @@ cutoffs as (
     select * from {{ ref('int_feature_cutoffs') }}
 ),
 
-daily_activity as (
-    select * from {{ ref('int_customer_daily_activity') }}
+orders as (
+    select * from {{ ref('int_order_totals') }}
 ),
 
 windows as (
@@ -28,15 +28,15 @@ windows as (
 window_activity as (
     select
         windows.as_of_date,
-        daily_activity.customer_id,
-        sum(daily_activity.spend_amount) as spend_last_horizon,
-        sum(daily_activity.completed_orders) as orders_last_horizon
+        orders.customer_id,
+        sum(orders.spend_amount) as spend_last_horizon,
+        sum(case when orders.status = 'completed' then 1 else 0 end) as orders_last_horizon
     from windows
-    inner join daily_activity
+    inner join orders
         on
-            windows.window_start_date < daily_activity.order_date
-            and windows.as_of_date >= daily_activity.order_date
-    group by windows.as_of_date, daily_activity.customer_id
+            windows.window_start_date < orders.order_date
+            and windows.as_of_date >= orders.order_date
+    group by windows.as_of_date, orders.customer_id
 ),
 
 final as (

@@ -68,9 +68,7 @@ versions as (
         row_number() over (
             partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
         ) as version_number,
-        {{ staging_repeats_previous_row(
-            raw_columns_prefixed, 'customer_id', 'updated_at desc nulls last, ' ~ raw_key
-        ) }} as is_exact_copy,
+        {{ staging_copy_rank('customer_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
         max(has_test_email) over (
             partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
             rows between unbounded preceding and unbounded following
@@ -81,6 +79,7 @@ versions as (
 quality as (
     select
         *,
+        version_number > copy_rank as is_exact_copy,
         case
             when customer_id is null then 'missing customer_id'
             when updated_at_text is not null and updated_at is null
@@ -118,16 +117,7 @@ classified as (
 
 final as (
     select
-        raw_customer_id,
-        raw_name,
-        raw_email,
-        raw_phone,
-        raw_gender,
-        raw_date_of_birth,
-        raw_city,
-        raw_signup_date,
-        raw_loyalty_tier,
-        raw_updated_at,
+        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
         customer_id,
         customer_name,
         email,

@@ -119,9 +119,7 @@ ranked as (
         row_number() over (
             partition by order_id, line_number order by value_issue nulls first, {{ raw_key }}
         ) as key_number,
-        {{ staging_repeats_previous_row(
-            raw_columns_prefixed, 'order_id, line_number', 'value_issue nulls first, ' ~ raw_key
-        ) }} as is_exact_copy
+        {{ staging_copy_rank('order_id, line_number', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
     from quality
 ),
 
@@ -133,7 +131,7 @@ classified as (
         ) as quality_issue,
         case
             when is_test_line then 'excluded_test'
-            when is_exact_copy then 'duplicate'
+            when key_number > copy_rank then 'duplicate'
             when value_issue is not null or key_number > 1 then 'quarantined'
             else 'clean'
         end as row_bucket
@@ -142,12 +140,7 @@ classified as (
 
 final as (
     select
-        raw_order_id,
-        raw_line_number,
-        raw_product_id,
-        raw_quantity,
-        raw_unit_price,
-        raw_discount,
+        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
         order_id,
         line_number,
         product_id,

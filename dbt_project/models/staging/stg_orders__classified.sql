@@ -71,9 +71,7 @@ versions as (
         row_number() over (
             partition by order_id order by updated_at desc nulls last, {{ raw_key }}
         ) as version_number,
-        {{ staging_repeats_previous_row(
-            raw_columns_prefixed, 'order_id', 'updated_at desc nulls last, ' ~ raw_key
-        ) }} as is_exact_copy,
+        {{ staging_copy_rank('order_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
         max(has_test_customer) over (
             partition by order_id order by updated_at desc nulls last, {{ raw_key }}
             rows between unbounded preceding and unbounded following
@@ -84,6 +82,7 @@ versions as (
 quality as (
     select
         *,
+        version_number > copy_rank as is_exact_copy,
         case
             when order_id is null then 'missing order_id'
             when customer_id is null then 'missing customer_id'
@@ -123,13 +122,7 @@ classified as (
 
 final as (
     select
-        raw_order_id,
-        raw_customer_id,
-        raw_store,
-        raw_channel,
-        raw_order_ts,
-        raw_status,
-        raw_updated_at,
+        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
         order_id,
         customer_id,
         store,

@@ -53,40 +53,42 @@ ranked as (
         row_number() over (
             partition by product_id order by value_issue nulls first, {{ raw_key }}
         ) as key_number,
-        {{ staging_repeats_previous_row(
-            raw_columns_prefixed, 'product_id', 'value_issue nulls first, ' ~ raw_key
-        ) }} as is_exact_copy
+        {{ staging_copy_rank('product_id', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
     from quality
 ),
 
 classified as (
     select
         *,
+        key_number > copy_rank as is_exact_copy,
         coalesce(
             value_issue, case when key_number > 1 then 'duplicate product_id' end
         ) as quality_issue
     from ranked
 ),
 
+bucketed as (
+    select
+        *,
+        case
+            when is_exact_copy then 'duplicate'
+            when quality_issue is not null then 'quarantined'
+            else 'clean'
+        end as row_bucket
+    from classified
+),
+
 final as (
     select
-        raw_product_id,
-        raw_product_name,
-        raw_category,
-        raw_brand,
-        raw_list_price,
+        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
         product_id,
         product_name,
         category,
         brand,
         list_price,
-        case
-            when is_exact_copy then 'duplicate'
-            when quality_issue is not null then 'quarantined'
-            else 'clean'
-        end as row_bucket,
+        row_bucket,
         case when not is_exact_copy then quality_issue end as reason
-    from classified
+    from bucketed
 )
 
 select * from final
