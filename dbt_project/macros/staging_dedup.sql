@@ -13,7 +13,8 @@
 {#-
     The raw_<column> text columns for the final select, kept only on rows that are not clean:
     the quarantine views and audits read them there; a clean row's cleaned columns carry its
-    values, and writing every raw value twice was most of the cost of the classified tables.
+    values, and writing every raw value twice was about a quarter of a classified table's cost.
+    Each column ends with a comma, so other columns must follow.
 -#}
 {% macro staging_raw_text_unless_clean(raw_columns_prefixed, bucket_column='row_bucket') -%}
     {%- for column in raw_columns_prefixed %}

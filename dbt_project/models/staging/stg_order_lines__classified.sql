@@ -131,6 +131,7 @@ classified as (
         ) as quality_issue,
         case
             when is_test_line then 'excluded_test'
+            -- an exact copy of an earlier row (staging_copy_rank)
             when key_number > copy_rank then 'duplicate'
             when value_issue is not null or key_number > 1 then 'quarantined'
             else 'clean'
