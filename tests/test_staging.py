@@ -221,7 +221,10 @@ def test_values_that_do_not_parse_never_reach_clean_rows(built_warehouse):
     integer = "try_cast(trim({}) as integer)"
     money = "try_cast(trim({}) as decimal(18, 2))"
     checks = {
-        "customers": ("customer_id", {"signup_date": timestamp, "date_of_birth": timestamp}),
+        "customers": (
+            "customer_id",
+            {"signup_date": timestamp, "date_of_birth": timestamp, "updated_at": timestamp},
+        ),
         "orders": ("order_id", {"order_ts": timestamp, "updated_at": timestamp}),
         "products": ("product_id", {"list_price": money}),
         "order_lines": (
