@@ -216,8 +216,7 @@ def test_values_that_do_not_parse_never_reach_clean_rows(built_warehouse):
     """A raw row with a value that is present but does not parse is never clean. Clean rows keep
     no raw text, so the raw file is read here and each such row is found among the rows that did
     keep theirs (duplicate, quarantined, excluded_test)."""
-    formats = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%Y%m%d']"
-    timestamp = "try_strptime(trim({}), " + formats + ")"
+    timestamp = "try_strptime(trim({}), " + str(list(DATE_FORMATS)) + ")"
     integer = "try_cast(trim({}) as integer)"
     money = "try_cast(trim({}) as decimal(18, 2))"
     checks = {

@@ -98,3 +98,19 @@
     ]) }}
 {%- endmacro %}
 
+
+
+{% macro marts_cutoff_as_of_date(role) -%}
+    {#- The as_of_date of cutoff `role`, as an aggregate over int_feature_cutoffs' rows (one row
+        per role), for models that put every cutoff's date side by side. -#}
+    max(case when cutoff_role = '{{ role }}' then as_of_date end)
+{%- endmacro %}
+
+
+{% macro marts_value_at_cutoff(role_column, relation, name) -%}
+    {#- Turns per-cutoff columns (<role>_<name> of `relation`, one per marts_cutoff_roles entry)
+        back into one value per row: the column of the cutoff named in `role_column`. -#}
+    case {{ role_column }}
+        {%- for cutoff in marts_cutoff_roles() %} when '{{ cutoff.role }}' then {{ relation }}.{{ cutoff.role }}_{{ name }}{% endfor %}
+    end
+{%- endmacro %}

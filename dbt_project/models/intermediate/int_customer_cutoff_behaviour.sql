@@ -25,7 +25,7 @@
 {%- set cutoff_date_columns = [] %}
 {%- set per_cutoff_columns = [] %}
 {%- for cutoff in cutoff_roles %}
-    {%- set as_of_date = "max(case when cutoff_role = '" ~ cutoff.role ~ "' then as_of_date end)" %}
+    {%- set as_of_date = marts_cutoff_as_of_date(cutoff.role) %}
     {%- do cutoff_date_columns.append(as_of_date ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
     {%- for days in [30, 90, 365] %}
         {%- do cutoff_date_columns.append(
@@ -42,11 +42,8 @@
 {%- endfor %}
 {%- set measure_columns = [] %}
 {%- for name in measures %}
-    {%- set choices = [] %}
-    {%- for cutoff in cutoff_roles %}
-        {%- do choices.append("when '" ~ cutoff.role ~ "' then measures_per_cutoff." ~ cutoff.role ~ '_' ~ name) %}
-    {%- endfor %}
-    {%- do measure_columns.append('case cutoffs.cutoff_role ' ~ choices | join(' ') ~ ' end as ' ~ name) %}
+    {%- do measure_columns.append(
+        marts_value_at_cutoff('cutoffs.cutoff_role', 'measures_per_cutoff', name) ~ ' as ' ~ name) %}
 {%- endfor %}
 
 with

@@ -9,21 +9,14 @@
 {%- set cutoff_roles = marts_cutoff_roles() %}
 {%- set cutoff_date_columns = [] %}
 {%- set per_cutoff_columns = [] %}
-{%- set line_count_choices = [] %}
-{%- set spend_choices = [] %}
 {%- for cutoff in cutoff_roles %}
     {%- set on_or_before = 'completed_lines.order_date <= cutoff_dates.' ~ cutoff.role ~ '_as_of_date' %}
-    {%- do cutoff_date_columns.append(
-        "max(case when cutoff_role = '" ~ cutoff.role ~ "' then as_of_date end) as " ~ cutoff.role ~ '_as_of_date') %}
+    {%- do cutoff_date_columns.append(marts_cutoff_as_of_date(cutoff.role) ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
     {%- do per_cutoff_columns.append(
         'sum(case when ' ~ on_or_before ~ ' then 1 else 0 end) as ' ~ cutoff.role ~ '_line_count') %}
     {%- do per_cutoff_columns.append(
         'sum(case when ' ~ on_or_before ~ ' then completed_lines.spend_amount else 0 end) as '
         ~ cutoff.role ~ '_spend_amount') %}
-    {%- do line_count_choices.append(
-        "when '" ~ cutoff.role ~ "' then category_spend_per_cutoff." ~ cutoff.role ~ '_line_count') %}
-    {%- do spend_choices.append(
-        "when '" ~ cutoff.role ~ "' then category_spend_per_cutoff." ~ cutoff.role ~ '_spend_amount') %}
 {%- endfor %}
 
 with
@@ -67,8 +60,8 @@ category_spend_to_cutoff as (
         cutoffs.as_of_date,
         category_spend_per_cutoff.customer_id,
         category_spend_per_cutoff.category,
-        case cutoffs.cutoff_role {{ line_count_choices | join(' ') }} end as line_count,
-        case cutoffs.cutoff_role {{ spend_choices | join(' ') }} end as spend_amount
+        {{ marts_value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'line_count') }} as line_count,
+        {{ marts_value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'spend_amount') }} as spend_amount
     from category_spend_per_cutoff
     cross join cutoffs
 ),
