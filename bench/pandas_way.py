@@ -494,6 +494,7 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
                 "max_train_rows": v["prediction_max_train_rows"],
                 "clv_days": v["prediction_clv_days"],
                 "n_threads": v["prediction_n_threads"],
+                "n_jobs": v["prediction_n_jobs"],
             }
         )
         frames, _ = load_frames(snapshots_df, windows_df, labels_df)

@@ -162,8 +162,23 @@ def make_model(
     )
 
 
+PREDICT_CHUNK_ROWS = 250_000
+
+
 def predict_task(model, task: str, X: pd.DataFrame) -> np.ndarray:
-    """P(purchase) for the purchase task, spend clipped at 0 for the spend task."""
+    """P(purchase) for the purchase task, spend clipped at 0 for the spend task.
+
+    Predicted ``PREDICT_CHUNK_ROWS`` customers at a time: every model scores a row on its own,
+    and the preprocessing makes a dense float copy of its input (5M customers x 40 columns is
+    1.6 GB), so chunks keep that copy small at any scale.
+    """
+    if len(X) > PREDICT_CHUNK_ROWS:
+        return np.concatenate(
+            [
+                predict_task(model, task, X.iloc[start : start + PREDICT_CHUNK_ROWS])
+                for start in range(0, len(X), PREDICT_CHUNK_ROWS)
+            ]
+        )
     if task == "purchase":
         return np.asarray(model.predict_proba(X))[:, 1].astype(float)
     return np.clip(np.asarray(model.predict(X), dtype=float), 0.0, None)

@@ -3,12 +3,14 @@ into per-cutoff frames, saving and loading fitted models, and the registry/metri
 
 No dbt imports: the dbt Python models in ``dbt_project/models/ml`` pass DataFrames and paths in.
 Artifacts of one run live in ``<artifacts_dir>/<run_id>/prediction/``: one joblib file per fitted
-model (``<fit_role>__<task>__<model_name>.joblib``), ``metrics.parquet`` and ``run.json``.
+model (``<fit_role>__<task>__<model_name>.joblib``), ``metrics.parquet``, ``run.json`` and
+``evaluation_predictions.parquet`` (the published models on the evaluation split).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,13 +18,17 @@ import joblib
 import pandas as pd
 
 from models_py.prediction_pipeline import (
+    KEYS,
+    LABELS,
     FittedModel,
     PredictionSettings,
     TrainingResult,
+    finish_snapshot,
     snapshot_frames,
 )
 
 __all__ = [
+    "EVALUATION_PREDICTIONS",
     "ROLES",
     "load_frames",
     "load_model",
@@ -86,10 +92,12 @@ def settings_from_config(config: dict) -> PredictionSettings:
         max_train_rows=as_int("max_train_rows", 250_000),
         clv_days=as_int("clv_days", 365),
         n_threads=as_int("n_threads", 1),
+        n_jobs=as_int("n_jobs", 2),
     )
 
 
 ROLES = ("train", "evaluate", "score")
+EVALUATION_PREDICTIONS = "evaluation_predictions.parquet"  # TrainingResult.evaluation_predictions
 LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")  # prediction_last_window's inputs
 
 
@@ -118,12 +126,20 @@ def load_frames(
 
 
 def read_frames(
-    snapshots, last_window, labels, roles: tuple[str, ...] = ROLES
+    snapshots,
+    last_window,
+    labels,
+    roles: tuple[str, ...] = ROLES,
+    columns: Sequence[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``load_frames`` on warehouse relations (DuckDB relations, as dbt Python models get from
     ``dbt.ref``): the filter to the cutoffs of ``roles``, the join of the last-window inputs and
     the sort run in the database, so pandas receives one ready snapshot when a model needs one
     (at a million customers every snapshot is a million rows). Frames of other roles are empty.
+
+    ``columns``: the snapshot columns to read (``input_columns`` or ``scoring_columns``; the keys
+    and cutoff_role always come). A named column the snapshot lacks is skipped here, so the
+    step that needs it raises its own error naming it. None reads them all.
     """
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -131,14 +147,25 @@ def read_frames(
     if "cutoff_role" not in snapshots.columns:
         raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
     cutoffs = _cutoffs(snapshots.project("cutoff_role, as_of_date").distinct().df())
+    wanted = set(snapshots.columns if columns is None else [*columns, "cutoff_role"])
+    picked = [c for c in snapshots.columns if c in wanted or c in KEYS]
     filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
+    label_columns = list(LABELS[:3])
+    missing = [c for c in (*KEYS, *label_columns) if c not in labels.columns]
+    if missing:
+        raise KeyError(f"customer_label_snapshots lacks column(s) {missing}")
+    if cutoffs.get("score") is None:
+        raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
     frames: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     # One cutoff at a time: DuckDB's result and its conversion to pandas then hold one snapshot,
-    # not three (at a million customers that halves the peak memory of model_registry).
+    # not three (at a million customers that halves the peak memory of model_registry). The
+    # labels are joined here too: pandas' merge on a million string keys was a third of the
+    # read's time.
     for role in (r for r in ROLES if r in roles and cutoffs.get(r) is not None):
-        keep = f"as_of_date = cast('{pd.Timestamp(cutoffs[role]):%Y-%m-%d}' as date)"
-        feats = (
+        cutoff = pd.Timestamp(cutoffs[role])
+        keep = f"as_of_date = cast('{cutoff:%Y-%m-%d}' as date)"
+        joined = (
             snapshots.filter(keep)
             .set_alias("s")
             .join(
@@ -146,20 +173,62 @@ def read_frames(
                 "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
                 how="left",
             )
-            .project(f"s.*, {filled}")
-            .order("customer_id")
-            .df()
         )
-        role_frames, role_messages = _role_frames(feats, labels.filter(keep).df(), cutoffs)
+        selected = [*(f"s.{c}" for c in picked), filled]
+        if role != "score":
+            role_labels = labels.filter(keep)
+            _check_one_label_per_customer(role_labels, cutoff)
+            messages += _incomplete_horizon(role_labels, role)
+            joined = joined.join(
+                role_labels.set_alias("l"),
+                "s.as_of_date = l.as_of_date and s.customer_id = l.customer_id",
+                how="left",
+            )
+            selected += [f"l.{c}" for c in label_columns]
+        feats = joined.project(", ".join(selected)).order("customer_id").df()
+        frames[role] = finish_snapshot(feats, role, cutoff)
         del feats
-        frames[role] = role_frames[role]
-        messages += role_messages
-        for other, frame in role_frames.items():
-            frames.setdefault(other, frame.iloc[0:0])
     if not frames:  # no role asked for has rows: empty frames with the columns, and the checks
-        empty = snapshots.limit(0).df().assign(**{c: pd.Series(dtype=float) for c in LAST_WINDOW})
+        empty = snapshots.limit(0).project(", ".join(picked)).df()
+        empty = empty.assign(**{c: pd.Series(dtype=float) for c in LAST_WINDOW})
         return _role_frames(empty, labels.limit(0).df(), cutoffs)
+    for role in ROLES:  # roles not asked for: no rows, the columns of a frame that was read
+        if role not in frames:
+            like = next(iter(frames.values())).iloc[0:0]
+            if role == "score":
+                like = like.drop(columns=label_columns, errors="ignore")
+            else:
+                like = like.assign(**{c: pd.Series(dtype=float) for c in label_columns})
+            frames[role] = like
     return {role: frames[role] for role in ROLES}, messages
+
+
+def _check_one_label_per_customer(role_labels, cutoff: pd.Timestamp) -> None:
+    """Raise naming a customer with several label rows at the cutoff (a join would repeat them)."""
+    repeated = (
+        role_labels.aggregate("customer_id, count(*) as label_rows", "customer_id")
+        .filter("label_rows > 1")
+        .order("customer_id")
+        .limit(1)
+        .fetchall()
+    )
+    if repeated:
+        raise ValueError(
+            f"customer_label_snapshots has duplicate rows for customer {repeated[0][0]} "
+            f"as of {cutoff:%Y-%m-%d}"
+        )
+
+
+def _incomplete_horizon(role_labels, role: str) -> list[str]:
+    """The warning for a cutoff whose label horizon runs past the end of the data."""
+    if "is_horizon_complete" not in role_labels.columns:
+        return []
+    if not role_labels.filter("not is_horizon_complete").limit(1).fetchall():
+        return []
+    return [
+        f"the {role} cutoff's label horizon runs past the end of the data: its labels "
+        "count only the observed part of the horizon"
+    ]
 
 
 def _cutoffs(pairs: pd.DataFrame) -> dict[str, object]:
@@ -206,6 +275,8 @@ def save_run(result: TrainingResult, settings: PredictionSettings, directory: Pa
         joblib.dump(m, path, compress=3)
         paths[m.key] = str(path)
     result.metrics.to_parquet(directory / "metrics.parquet", index=False)
+    if result.evaluation_predictions is not None:
+        result.evaluation_predictions.to_parquet(directory / EVALUATION_PREDICTIONS, index=False)
     summary = {
         "evaluation_mode": result.evaluation_mode,
         "published": result.published,

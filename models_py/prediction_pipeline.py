@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,8 +56,12 @@ __all__ = [
     "FittedModel",
     "PredictionSettings",
     "TrainingResult",
+    "evaluation_table",
     "feature_importance",
+    "finish_snapshot",
+    "input_columns",
     "score_customers",
+    "scoring_columns",
     "snapshot_frames",
     "train_and_evaluate",
 ]
@@ -67,6 +73,16 @@ SELECTION = {"purchase": ("roc_auc", "max"), "spend": ("rmse", "min")}
 # Publishable models, simplest first (ties in the selection metric go to the earlier one).
 CANDIDATE_ORDER = ("btyd", "linear_model", "decision_tree", "hist_gradient_boosting")
 FIXED_THRESHOLD_MODELS = ("zero", "last_window")
+# Snapshot columns the pipeline reads besides the model features: the keys, the history checks
+# (frequency, first_order_date) and the BG/NBD inputs (see btyd_inputs).
+PIPELINE_COLUMNS = (
+    "customer_id",
+    "as_of_date",
+    "first_order_date",
+    "last_order_date",
+    "frequency",
+    "aov",
+)
 
 
 @dataclass
@@ -87,7 +103,8 @@ class PredictionSettings:
     clv_days: int = 365
     importance_rows: int = 3_000
     importance_repeats: int = 3
-    n_threads: int = 1  # OpenMP/BLAS threads while fitting (dbt runs models side by side)
+    n_threads: int = 1  # OpenMP/BLAS threads per fit (dbt runs models side by side)
+    n_jobs: int = 2  # fits run side by side (purchase beside spend), each on n_threads
 
     def as_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
@@ -136,6 +153,10 @@ class TrainingResult:
     published: dict[str, str]  # task -> model_name
     features: list[str]
     messages: list[str]
+    # The published models' predictions on the evaluation split beside the actual outcomes
+    # (evaluation_table), kept from the evaluation so prediction_evaluation need not predict
+    # again; None when nothing was evaluated.
+    evaluation_predictions: pd.DataFrame | None = None
 
 
 def snapshot_frames(
@@ -159,16 +180,6 @@ def snapshot_frames(
     # No copy of the whole frame (a million rows per cutoff at scale): each role's rows are
     # selected below and only those are converted.
     as_of = pd.to_datetime(features["as_of_date"])
-    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64:
-    # scikit-learn would otherwise turn them into object arrays at every fit and predict, which
-    # costs more than the models themselves on a million rows.
-    nullable = [
-        c
-        for c in features.columns
-        if isinstance(features[c].dtype, pd.api.extensions.ExtensionDtype)
-        and pd.api.types.is_numeric_dtype(features[c].dtype)
-        and not pd.api.types.is_bool_dtype(features[c].dtype)
-    ]
     labs = labels[list(KEYS + LABELS[:3])].copy()
     labs["as_of_date"] = pd.to_datetime(labs["as_of_date"])
     dup = labs.duplicated(list(KEYS))
@@ -180,28 +191,74 @@ def snapshot_frames(
         )
     out: dict[str, pd.DataFrame] = {}
     for role, cutoff in cutoffs.items():
-        cut = pd.Timestamp(cutoff)
-        # Sorted by customer: the warehouse returns rows in no fixed order, and fits (float sums,
-        # seeded sampling) must not depend on it, so the same data gives the same predictions.
-        selected = (as_of == cut).to_numpy()
+        selected = (as_of == pd.Timestamp(cutoff)).to_numpy()
         part = features.loc[selected].assign(as_of_date=as_of[selected])
-        if nullable:
-            part[nullable] = part[nullable].astype("float64")
-        if not part["customer_id"].is_monotonic_increasing:
-            part = part.sort_values("customer_id", kind="mergesort")
-        part = part.reset_index(drop=True)
+        part = _sorted_by_customer(part)
         if role != "score":
             part = part.merge(labs, on=list(KEYS), how="left", validate="one_to_one")
-            missing = part["purchased_next_horizon"].isna()
-            if missing.any():
-                raise ValueError(
-                    f"customer {part.loc[missing, 'customer_id'].iloc[0]} has features but no "
-                    f"label row as of {cut:%Y-%m-%d} ({int(missing.sum())} such rows)"
-                )
-            part["purchased_next_horizon"] = part["purchased_next_horizon"].astype(int)
-            part["spend_next_horizon"] = part["spend_next_horizon"].astype(float)
-        out[role] = part
+        out[role] = finish_snapshot(part, role, cutoff)
     return out
+
+
+def finish_snapshot(part: pd.DataFrame, role: str, cutoff) -> pd.DataFrame:
+    """One cutoff's rows, sorted by customer (labels joined unless ``role`` is score), made
+    ready for the models: nullable numbers as float64, the labels checked and typed."""
+    cut = pd.Timestamp(cutoff)
+    part = _sorted_by_customer(part)
+    if part["customer_id"].duplicated().any():
+        customer = part.loc[part["customer_id"].duplicated(), "customer_id"].iloc[0]
+        raise ValueError(f"customer {customer} has several snapshot rows as of {cut:%Y-%m-%d}")
+    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64:
+    # scikit-learn would otherwise turn them into object arrays at every fit and predict, which
+    # costs more than the models themselves on a million rows.
+    nullable = [
+        c
+        for c in part.columns
+        if isinstance(part[c].dtype, pd.api.extensions.ExtensionDtype)
+        and pd.api.types.is_numeric_dtype(part[c].dtype)
+        and not pd.api.types.is_bool_dtype(part[c].dtype)
+        and c not in LABELS
+    ]
+    if nullable:
+        part[nullable] = part[nullable].astype("float64")
+    part["as_of_date"] = pd.to_datetime(part["as_of_date"])
+    if role != "score":
+        missing = part["purchased_next_horizon"].isna()
+        if missing.any():
+            raise ValueError(
+                f"customer {part.loc[missing, 'customer_id'].iloc[0]} has features but no "
+                f"label row as of {cut:%Y-%m-%d} ({int(missing.sum())} such rows)"
+            )
+        part["purchased_next_horizon"] = part["purchased_next_horizon"].astype(int)
+        part["spend_next_horizon"] = part["spend_next_horizon"].astype(float)
+    return part
+
+
+def _sorted_by_customer(part: pd.DataFrame) -> pd.DataFrame:
+    # The warehouse returns rows in no fixed order, and fits (float sums, seeded sampling) must
+    # not depend on it, so the same data gives the same predictions.
+    if not part["customer_id"].is_monotonic_increasing:
+        part = part.sort_values("customer_id", kind="mergesort")
+    return part.reset_index(drop=True)
+
+
+def input_columns(available: Sequence[str], settings: PredictionSettings) -> list[str]:
+    """The snapshot columns that fitting with ``settings`` reads, out of ``available``: the
+    pipeline's own and the features (patterns resolved). Reading only these keeps the snapshot's
+    other columns (city, RFM segment, CLV...) out of the frames, a million rows each at scale."""
+    features = resolve_features(
+        available, [*settings.features, *settings.categorical_features], _forbidden()
+    )
+    return list(dict.fromkeys([*PIPELINE_COLUMNS, *features]))
+
+
+def scoring_columns(models: Sequence[FittedModel]) -> list[str]:
+    """The snapshot columns that scoring with fitted ``models`` reads."""
+    return list(dict.fromkeys([*PIPELINE_COLUMNS, *(c for m in models for c in m.features)]))
+
+
+def _forbidden() -> list[str]:
+    return [*KEYS, *LABELS, "cutoff_role"]
 
 
 def _last_window_columns(columns, horizon_days: int) -> tuple[str, str]:
@@ -269,6 +326,24 @@ def train_and_evaluate(
         return _train_and_evaluate(frames, settings, progress or (lambda _message: None))
 
 
+def _side_by_side(function: Callable, items: Sequence, settings: PredictionSettings) -> list:
+    """``[function(item) for item in items]``, in up to ``settings.n_jobs`` threads.
+
+    The fits spend their time in scikit-learn's compiled code, which releases the GIL, so two
+    threads use two cores where one fit at a time leaves the second idle. Each thread sets its
+    own OpenMP/BLAS limit: OpenMP's is per thread. Results come back in the order of ``items``.
+    """
+
+    def limited(item):
+        with threadpool_limits(limits=settings.n_threads):
+            return function(item)
+
+    if settings.n_jobs <= 1 or len(items) <= 1:
+        return [limited(item) for item in items]
+    with ThreadPoolExecutor(max_workers=settings.n_jobs) as pool:
+        return list(pool.map(limited, items))
+
+
 def _train_and_evaluate(
     frames: dict[str, pd.DataFrame],
     settings: PredictionSettings,
@@ -276,9 +351,8 @@ def _train_and_evaluate(
 ) -> TrainingResult:
     messages: list[str] = []
     train, evaluate, score = frames["train"], frames["evaluate"], frames["score"]
-    forbidden = [*KEYS, *LABELS, "cutoff_role"]
     features = resolve_features(
-        score.columns, [*settings.features, *settings.categorical_features], forbidden
+        score.columns, [*settings.features, *settings.categorical_features], _forbidden()
     )
     categorical = [c for c in features if c in settings.categorical_features]
     numeric = [c for c in features if c not in categorical]
@@ -328,33 +402,40 @@ def _train_and_evaluate(
     models: list[FittedModel] = []
     metric_rows: list[dict] = []
     published: dict[str, str] = {}
-    btyd_fit = None
+    evaluation_predictions = None
     names = (*settings.candidates, *settings.baselines)
     steps = (len(TASKS) * len(names) if fit_frame is not None else 0) + len(TASKS) + 1
     done = 0
-    started = time.perf_counter()
+    lock = threading.Lock()
 
-    def report(what: str, rows: int) -> None:
-        nonlocal done, started
-        done += 1
+    def report(what: str, rows: int, started: float) -> None:
+        nonlocal done
         elapsed = time.perf_counter() - started
-        progress(f"[{done}/{steps}] {what} on {rows:,} rows: {elapsed:.1f}s")
-        started = time.perf_counter()
+        with lock:
+            done += 1
+            progress(f"[{done}/{steps}] {what} on {rows:,} rows: {elapsed:.1f}s")
 
     if fit_frame is not None:
         fit_cut = fit_frame["as_of_date"].iloc[0]
         fit_sample = _subsample(fit_frame, settings.max_train_rows, settings.random_state)
-        for task in TASKS:
+        # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
+        btyd_fit = build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
+
+        def fit_task(task: str) -> tuple[list[FittedModel], list[dict], str, np.ndarray | None]:
+            """Fit and evaluate every model of one task; its models, metric rows, choice and
+            the chosen model's predictions on the evaluation split."""
             target = TARGETS[task]
             scores: dict[str, float] = {}
+            predictions: dict[str, np.ndarray] = {}  # of the publishable models
+            task_models: list[FittedModel] = []
+            task_rows: list[dict] = []
             for name in names:
+                started = time.perf_counter()
                 kind = "baseline" if name in BASELINES else "candidate"
                 # Every model, baselines included, is fitted on the same seeded sample of at
                 # most max_train_rows customers (BG/NBD's four parameters need no more).
                 data = fit_sample
                 if name == "btyd":
-                    if btyd_fit is None:
-                        btyd_fit = build("btyd", task).fit(data)
                     est = btyd_fit.with_task(task)
                 else:
                     est = build(name, task).fit(data, data[target])
@@ -368,14 +449,16 @@ def _train_and_evaluate(
                         threshold = best_f1_threshold(data[target], fitted_pred)
                 if mode == "out_of_time":
                     values = _evaluate(task, data[target], fitted_pred, threshold)
-                    metric_rows += _metric_rows(name, task, "train", values)
+                    task_rows += _metric_rows(name, task, "train", values)
                 for split, frame in eval_splits.items():
                     pred = predict_task(est, task, frame)
                     values = _evaluate(task, frame[target], pred, threshold)
-                    metric_rows += _metric_rows(name, task, split, values)
+                    task_rows += _metric_rows(name, task, split, values)
                     scores[name] = values[SELECTION[task][0]]
-                report(f"{task} {name} fitted and evaluated ({mode})", len(data))
-                models.append(
+                    if name in CANDIDATE_ORDER:
+                        predictions[name] = pred
+                report(f"{task} {name} fitted and evaluated ({mode})", len(data), started)
+                task_models.append(
                     FittedModel(
                         name,
                         task,
@@ -390,18 +473,39 @@ def _train_and_evaluate(
                         features if kind == "candidate" else [],
                     )
                 )
-            published[task] = _choose(scores, *SELECTION[task])
+            choice = _choose(scores, *SELECTION[task])
+            return task_models, task_rows, choice, predictions.get(choice)
+
+        chosen_predictions: dict[str, np.ndarray | None] = {}
+        for task, (task_models, task_rows, choice, predicted) in zip(
+            TASKS, _side_by_side(fit_task, TASKS, settings), strict=True
+        ):
+            models += task_models
+            metric_rows += task_rows
+            published[task] = choice
+            chosen_predictions[task] = predicted
+        if all(chosen_predictions[task] is not None for task in TASKS):
+            evaluation_predictions = evaluation_table(
+                evaluate, chosen_predictions["purchase"], chosen_predictions["spend"]
+            )
 
     # Final fits for scoring at T (BG/NBD on a seeded sample of the customers at T; it scores
     # them all).
+    started = time.perf_counter()
     btyd_final = build("btyd", "spend").fit(
         _subsample(score, settings.max_train_rows, settings.random_state)
     )
-    report("clv btyd refitted at the score cutoff", min(len(score), settings.max_train_rows))
+    report(
+        "clv btyd refitted at the score cutoff", min(len(score), settings.max_train_rows), started
+    )
     for task in TASKS:
+        published.setdefault(task, "btyd")
+
+    def refit(task: str) -> FittedModel:
+        """The published model of one task, refitted on the latest labelled window."""
+        started = time.perf_counter()
         target = TARGETS[task]
-        name = published.get(task, "btyd")
-        published[task] = name
+        name = published[task]
         if name == "btyd":
             est = btyd_final.with_task(task)
             rows = min(len(score), settings.max_train_rows)
@@ -412,28 +516,28 @@ def _train_and_evaluate(
             est = build(name, task).fit(sample, sample[target])
             cut, rows = latest["as_of_date"].iloc[0], len(sample)
             start, end = cut, cut + horizon
-        report(f"{task} {name} refitted for scoring", rows)
+        report(f"{task} {name} refitted for scoring", rows, started)
         threshold = next(
             (m.threshold for m in models if m.model_name == name and m.task == task), None
         )
         if task == "purchase" and threshold is None:
             threshold = 0.5
-        models.append(
-            FittedModel(
-                name,
-                task,
-                "baseline" if name in BASELINES else "candidate",
-                "final",
-                est,
-                cut,
-                start,
-                end,
-                rows,
-                threshold,
-                features if name not in BASELINES else [],
-                True,
-            )
+        return FittedModel(
+            name,
+            task,
+            "baseline" if name in BASELINES else "candidate",
+            "final",
+            est,
+            cut,
+            start,
+            end,
+            rows,
+            threshold,
+            features if name not in BASELINES else [],
+            True,
         )
+
+    models += _side_by_side(refit, TASKS, settings)
     models.append(
         FittedModel(
             "btyd",
@@ -455,7 +559,26 @@ def _train_and_evaluate(
             m.is_published = True
 
     metrics = pd.DataFrame(metric_rows, columns=["model_name", "task", "split", "metric", "value"])
-    return TrainingResult(mode, cutoffs, models, metrics, published, features, messages)
+    return TrainingResult(
+        mode, cutoffs, models, metrics, published, features, messages, evaluation_predictions
+    )
+
+
+def evaluation_table(
+    evaluate: pd.DataFrame, p_purchase: np.ndarray, predicted_spend: np.ndarray
+) -> pd.DataFrame:
+    """One row per customer of the evaluation split: the predictions beside what the customer
+    did in the horizon (prediction_evaluation's columns, less the model names and mode)."""
+    return pd.DataFrame(
+        {
+            "customer_id": evaluate["customer_id"].astype(str).to_numpy(),
+            "as_of_date": pd.to_datetime(evaluate["as_of_date"]).dt.date.to_numpy(),
+            "p_purchase": np.asarray(p_purchase, dtype=float),
+            "predicted_spend": np.asarray(predicted_spend, dtype=float),
+            "purchased_next_horizon": evaluate["purchased_next_horizon"].astype(bool).to_numpy(),
+            "spend_next_horizon": evaluate["spend_next_horizon"].astype(float).to_numpy(),
+        }
+    )
 
 
 def _choose(scores: dict[str, float], metric: str, direction: str) -> str:

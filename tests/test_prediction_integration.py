@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import Warehouse, dbt_env, run_dbt
@@ -141,7 +142,7 @@ def test_a_later_run_scores_with_saved_models_without_refitting(
         tmp_path,
         "run",
         "--select",
-        "ml_run model_registry customer_predictions model_metrics",
+        "ml_run model_registry customer_predictions model_metrics prediction_evaluation",
         "--vars",
         f"{{prediction_reuse_run_id: '{first_run}'}}",
     )
@@ -151,6 +152,7 @@ def test_a_later_run_scores_with_saved_models_without_refitting(
         second_run = con.sql("select run_id from ml_run").df()["run_id"].iloc[0]
         preds = con.sql("select * from customer_predictions order by customer_id").df()
         metrics = con.sql("select * from model_metrics").df()
+        evaluation = con.sql("select * from prediction_evaluation order by customer_id").df()
     assert second_run != first_run
     assert set(registry["run_id"]) == {second_run}
     assert set(registry["fitted_run_id"]) == {first_run}
@@ -159,6 +161,9 @@ def test_a_later_run_scores_with_saved_models_without_refitting(
     pd.testing.assert_frame_equal(preds[columns], original[columns])
     assert set(preds["run_id"]) == {second_run}
     assert len(metrics) == len(built_warehouse.query("select * from model_metrics"))
+    # The reused models predict the evaluation split again: what the first run had saved.
+    saved = built_warehouse.query("select * from prediction_evaluation order by customer_id")
+    pd.testing.assert_frame_equal(evaluation, saved, check_dtype=False)
 
 
 def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_warehouse: Warehouse):
@@ -181,3 +186,89 @@ def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_ware
         pd.testing.assert_frame_equal(
             got[expected.columns], expected, check_dtype=False, check_exact=False
         )
+
+
+def test_models_read_only_the_columns_they_use_and_score_the_same(built_warehouse: Warehouse):
+    """The Python models read the snapshot columns fitting and scoring use (input_columns /
+    scoring_columns), not the text columns beside them; customer_predictions, built from those
+    frames, equals scoring the same saved models on every column."""
+    from models_py.prediction_artifacts import load_frames, load_model, load_run, read_frames
+    from models_py.prediction_pipeline import (
+        PIPELINE_COLUMNS,
+        PredictionSettings,
+        input_columns,
+        score_customers,
+        scoring_columns,
+    )
+
+    registry = built_warehouse.query("select * from model_registry")
+    _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)
+    settings = PredictionSettings(**summary["settings"])
+    final = registry[(registry["fit_role"] == "final") & registry["is_published"]]
+    paths = dict(zip(final["task"], final["artifact_path"], strict=True))
+    purchase, spend, clv = (load_model(paths[task]) for task in ("purchase", "spend", "clv"))
+    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
+    with built_warehouse.connect() as con:
+        snapshots = con.table(tables[0])
+        fitting = input_columns(snapshots.columns, settings)
+        read, _ = read_frames(*(con.table(t) for t in tables), columns=fitting)
+        everything, _ = load_frames(*(con.table(t).df() for t in tables))
+
+    assert set(summary["features"]) <= set(fitting)
+    assert {"city", "rfm_segment", "age_band", "favourite_category"}.isdisjoint(fitting)
+    labels = {"orders_next_horizon", "spend_next_horizon", "purchased_next_horizon"}
+    extra = {"cutoff_role", "spend_last_horizon", "orders_last_horizon"}
+    for role, frame in read.items():
+        expected_columns = {*fitting, *extra} | (labels if role != "score" else set())
+        assert set(frame.columns) == expected_columns, role
+        pd.testing.assert_frame_equal(frame, everything[role][frame.columns], check_dtype=False)
+    assert set(PIPELINE_COLUMNS) <= set(scoring_columns([purchase, spend, clv]))
+
+    columns = ["customer_id", "p_purchase", "predicted_spend", "predicted_clv_12m", "p_alive"]
+    on_every_column = score_customers(
+        everything["score"],
+        purchase,
+        spend,
+        clv.estimator,
+        settings.horizon_days,
+        settings.clv_days,
+    )
+    published = built_warehouse.query("select * from customer_predictions order by customer_id")
+    pd.testing.assert_frame_equal(
+        published[columns],
+        on_every_column.sort_values("customer_id", ignore_index=True)[columns],
+        check_dtype=False,
+    )
+
+
+def test_prediction_evaluation_is_the_evaluation_behind_model_metrics(built_warehouse: Warehouse):
+    """prediction_evaluation holds what the published evaluation fits predict on the evaluate
+    split (kept from model_registry's evaluation, not predicted again), and its errors are the
+    ones model_metrics reports for those models."""
+    from models_py.metrics import regression_metrics, roc_auc
+    from models_py.prediction import predict_task
+    from models_py.prediction_artifacts import load_model, read_frames
+
+    table = built_warehouse.query("select * from prediction_evaluation order by customer_id")
+    registry = built_warehouse.query(
+        "select * from model_registry where fit_role = 'evaluation' and is_published"
+    )
+    paths = zip(registry["task"], registry["artifact_path"], strict=True)
+    models = {task: load_model(path) for task, path in paths}
+    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
+    with built_warehouse.connect() as con:
+        frames, _ = read_frames(*(con.table(t) for t in tables), roles=("evaluate",))
+    evaluate = frames["evaluate"]
+    assert table["customer_id"].tolist() == evaluate["customer_id"].astype(str).tolist()
+    for task, column in (("purchase", "p_purchase"), ("spend", "predicted_spend")):
+        assert set(table[f"{task}_model_name"]) == {models[task].model_name}
+        expected = predict_task(models[task].estimator, task, evaluate)
+        np.testing.assert_allclose(table[column].to_numpy(), expected, rtol=1e-12)
+
+    metrics = built_warehouse.query(
+        "select task, metric, value from model_metrics where split = 'evaluate' and is_published"
+    ).set_index(["task", "metric"])["value"]
+    rmse = regression_metrics(table["spend_next_horizon"], table["predicted_spend"])["rmse"]
+    assert rmse == pytest.approx(metrics[("spend", "rmse")])
+    auc = roc_auc(table["purchased_next_horizon"].astype(int), table["p_purchase"])
+    assert auc == pytest.approx(metrics[("purchase", "roc_auc")])

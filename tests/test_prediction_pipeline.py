@@ -355,3 +355,40 @@ def test_models_fit_on_one_seeded_sample_and_report_progress(orders):
     train = res.metrics[(res.metrics["split"] == "train") & (res.metrics["task"] == "spend")]
     totals = train[train["metric"] == "total_actual"]["value"]
     assert totals.to_numpy() == pytest.approx(sample["spend_next_horizon"].sum())
+
+
+def test_fits_side_by_side_give_the_models_fitted_one_at_a_time(result):
+    """n_jobs fits the purchase and spend models in parallel threads: the same models, metrics,
+    choices and predictions as fitting them one after the other, in the same order."""
+    frames, side_by_side = result
+    assert settings().n_jobs > 1
+    one_at_a_time = train_and_evaluate(frames, settings(n_jobs=1))
+    assert [m.key for m in side_by_side.models] == [m.key for m in one_at_a_time.models]
+    assert side_by_side.published == one_at_a_time.published
+    pd.testing.assert_frame_equal(side_by_side.metrics, one_at_a_time.metrics)
+    for parallel, serial in zip(side_by_side.models, one_at_a_time.models, strict=True):
+        assert parallel.threshold == serial.threshold
+        if parallel.task in ("purchase", "spend"):
+            np.testing.assert_array_equal(
+                predict_task(parallel.estimator, parallel.task, frames["score"]),
+                predict_task(serial.estimator, serial.task, frames["score"]),
+            )
+
+
+def test_predictions_in_chunks_equal_predicting_every_row_at_once(result, monkeypatch):
+    """predict_task scores PREDICT_CHUNK_ROWS customers at a time (to bound the dense copy the
+    preprocessing makes): the predictions are those of one call on every row, in row order."""
+    import models_py.prediction as prediction
+
+    frames, res = result
+    score = frames["score"]
+    monkeypatch.setattr(prediction, "PREDICT_CHUNK_ROWS", 97)
+    assert len(score) > 3 * 97
+    for m in res.models:
+        if m.task == "purchase":
+            whole = np.asarray(m.estimator.predict_proba(score))[:, 1]
+        elif m.task == "spend":
+            whole = np.clip(np.asarray(m.estimator.predict(score), dtype=float), 0.0, None)
+        else:
+            continue
+        np.testing.assert_allclose(predict_task(m.estimator, m.task, score), whole, rtol=1e-12)

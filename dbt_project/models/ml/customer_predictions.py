@@ -9,7 +9,7 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.prediction_artifacts import load_model, load_run, read_frames
-    from models_py.prediction_pipeline import score_customers
+    from models_py.prediction_pipeline import score_customers, scoring_columns
 
 
 def model(dbt, session):
@@ -19,17 +19,19 @@ def model(dbt, session):
     _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)
     final = registry[(registry["fit_role"] == "final") & registry["is_published"]]
     paths = dict(zip(final["task"], final["artifact_path"], strict=True))
+    purchase, spend, clv = (load_model(paths[task]) for task in ("purchase", "spend", "clv"))
     frames, _ = read_frames(
         dbt.ref("customer_feature_snapshots"),
         dbt.ref("prediction_last_window"),
         dbt.ref("customer_label_snapshots"),
         roles=("score",),
+        columns=scoring_columns([purchase, spend, clv]),
     )
     predictions = score_customers(
         frames["score"],
-        load_model(paths["purchase"]),
-        load_model(paths["spend"]),
-        load_model(paths["clv"]).estimator,
+        purchase,
+        spend,
+        clv.estimator,
         summary["settings"]["horizon_days"],
         summary["settings"]["clv_days"],
     )

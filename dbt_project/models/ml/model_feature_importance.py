@@ -9,7 +9,11 @@ with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
     from models_py.prediction_artifacts import load_model, load_run, read_frames
-    from models_py.prediction_pipeline import PredictionSettings, feature_importance
+    from models_py.prediction_pipeline import (
+        PredictionSettings,
+        feature_importance,
+        scoring_columns,
+    )
 
 COLUMNS = [
     "run_id",
@@ -44,13 +48,14 @@ def model(dbt, session):
             "is_published": "bool",
         }
         return pd.DataFrame({c: pd.Series(dtype=numeric.get(c, "string")) for c in COLUMNS})
+    models = [load_model(path) for path in chosen["artifact_path"]]
     frames, _ = read_frames(
         dbt.ref("customer_feature_snapshots"),
         dbt.ref("prediction_last_window"),
         dbt.ref("customer_label_snapshots"),
         roles=("evaluate",),
+        columns=scoring_columns(models),
     )
-    models = [load_model(path) for path in chosen["artifact_path"]]
     importance = feature_importance(models, frames["evaluate"], settings)
     importance.insert(0, "run_id", run_id)
     published = {

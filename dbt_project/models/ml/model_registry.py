@@ -20,7 +20,7 @@ with PYTHON_MODEL_IMPORT_LOCK:
         save_run,
         settings_from_config,
     )
-    from models_py.prediction_pipeline import train_and_evaluate
+    from models_py.prediction_pipeline import input_columns, train_and_evaluate
 
 
 def model(dbt, session):
@@ -36,6 +36,7 @@ def model(dbt, session):
         "max_train_rows": meta.get("prediction_max_train_rows"),
         "clv_days": meta.get("prediction_clv_days"),
         "n_threads": meta.get("prediction_n_threads"),
+        "n_jobs": meta.get("prediction_n_jobs"),
     }
     artifacts_dir = meta.get("artifacts_dir") or "../warehouse/artifacts"
     settings = settings_from_config(config)
@@ -48,10 +49,12 @@ def model(dbt, session):
         for message in result.messages:
             dbt_line("model_registry", message, "warn")
         return registry_frame(result, run_id, paths, fitted_run_id=str(reuse))
+    snapshots = dbt.ref("customer_feature_snapshots")
     frames, messages = read_frames(
-        dbt.ref("customer_feature_snapshots"),
+        snapshots,
         dbt.ref("prediction_last_window"),
         dbt.ref("customer_label_snapshots"),
+        columns=input_columns(snapshots.columns, settings),
     )
     result = train_and_evaluate(frames, settings, dbt_progress("model_registry"))
     result.messages[:0] = messages

@@ -1,7 +1,10 @@
 """The published models' predictions on the out-of-time evaluation split, beside what each
 customer actually did in the horizon: the input of prediction_lift and of the report's lift and
-predicted-vs-actual charts. Loads the evaluation fits that model_registry saved (fitted on the
-train cutoff only); nothing is refitted here."""
+predicted-vs-actual charts. model_registry saved these predictions when it evaluated the models
+(fitted on the train cutoff only); a run that reuses an earlier run's models predicts again with
+that run's saved evaluation fits. Nothing is refitted here."""
+
+from pathlib import Path
 
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
@@ -9,7 +12,8 @@ with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
     from models_py.prediction import predict_task
-    from models_py.prediction_artifacts import load_model, read_frames
+    from models_py.prediction_artifacts import EVALUATION_PREDICTIONS, load_model, read_frames
+    from models_py.prediction_pipeline import evaluation_table, scoring_columns
 
 
 def model(dbt, session):
@@ -40,25 +44,28 @@ def model(dbt, session):
                 "spend_next_horizon": pd.Series(dtype="float64"),
             }
         )
-    frames, _ = read_frames(
-        dbt.ref("customer_feature_snapshots"),
-        dbt.ref("prediction_last_window"),
-        dbt.ref("customer_label_snapshots"),
-        roles=("evaluate",),
-    )
-    evaluate = frames["evaluate"]
-    purchase = load_model(paths["purchase"])
-    spend = load_model(paths["spend"])
-    return pd.DataFrame(
-        {
-            "customer_id": evaluate["customer_id"].astype(str).to_numpy(),
-            "as_of_date": pd.to_datetime(evaluate["as_of_date"]).dt.date.to_numpy(),
-            "evaluation_mode": modes["purchase"],
-            "purchase_model_name": names["purchase"],
-            "spend_model_name": names["spend"],
-            "p_purchase": predict_task(purchase.estimator, "purchase", evaluate),
-            "predicted_spend": predict_task(spend.estimator, "spend", evaluate),
-            "purchased_next_horizon": evaluate["purchased_next_horizon"].astype(bool).to_numpy(),
-            "spend_next_horizon": evaluate["spend_next_horizon"].astype(float).to_numpy(),
-        }
-    )
+    saved = Path(paths["purchase"]).parent / EVALUATION_PREDICTIONS
+    fitted_here = set(published["fitted_run_id"]) == set(published["run_id"])
+    if fitted_here and saved.exists():
+        table = pd.read_parquet(saved)
+    else:
+        # Reused models: their saved predictions are of the earlier run's evaluation split.
+        purchase = load_model(paths["purchase"])
+        spend = load_model(paths["spend"])
+        frames, _ = read_frames(
+            dbt.ref("customer_feature_snapshots"),
+            dbt.ref("prediction_last_window"),
+            dbt.ref("customer_label_snapshots"),
+            roles=("evaluate",),
+            columns=scoring_columns([purchase, spend]),
+        )
+        evaluate = frames["evaluate"]
+        table = evaluation_table(
+            evaluate,
+            predict_task(purchase.estimator, "purchase", evaluate),
+            predict_task(spend.estimator, "spend", evaluate),
+        )
+    table.insert(2, "evaluation_mode", modes["purchase"])
+    table.insert(3, "purchase_model_name", names["purchase"])
+    table.insert(4, "spend_model_name", names["spend"])
+    return table
