@@ -201,12 +201,14 @@ def snapshot_frames(
 
 
 def finish_snapshot(part: pd.DataFrame, role: str, cutoff) -> pd.DataFrame:
-    """One cutoff's rows, sorted by customer (labels joined unless ``role`` is score), made
-    ready for the models: nullable numbers as float64, the labels checked and typed."""
+    """One cutoff's rows (with the labels joined, unless ``role`` is score) made ready for the
+    models: sorted by customer, one row each, nullable numbers as float64, labels checked and
+    typed."""
     cut = pd.Timestamp(cutoff)
     part = _sorted_by_customer(part)
-    if part["customer_id"].duplicated().any():
-        customer = part.loc[part["customer_id"].duplicated(), "customer_id"].iloc[0]
+    repeated = part["customer_id"].duplicated()
+    if repeated.any():
+        customer = part.loc[repeated, "customer_id"].iloc[0]
         raise ValueError(f"customer {customer} has several snapshot rows as of {cut:%Y-%m-%d}")
     # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64:
     # scikit-learn would otherwise turn them into object arrays at every fit and predict, which

@@ -190,7 +190,7 @@ def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_ware
 
 def test_models_read_only_the_columns_they_use_and_score_the_same(built_warehouse: Warehouse):
     """The Python models read the snapshot columns fitting and scoring use (input_columns /
-    scoring_columns), not the text columns beside them; customer_predictions, built from those
+    scoring_columns), not the other columns beside them; customer_predictions, built from those
     frames, equals scoring the same saved models on every column."""
     from models_py.prediction_artifacts import load_frames, load_model, load_run, read_frames
     from models_py.prediction_pipeline import (
