@@ -18,11 +18,12 @@ import joblib
 import pandas as pd
 
 from models_py.prediction_pipeline import (
+    JOINED_LABELS,
     KEYS,
-    LABELS,
     FittedModel,
     PredictionSettings,
     TrainingResult,
+    duplicate_label_error,
     finish_snapshot,
     snapshot_frames,
 )
@@ -150,7 +151,7 @@ def read_frames(
     wanted = set(snapshots.columns if columns is None else [*columns, "cutoff_role"])
     picked = [c for c in snapshots.columns if c in wanted or c in KEYS]
     filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
-    label_columns = list(LABELS[:3])
+    label_columns = list(JOINED_LABELS)
     missing = [c for c in (*KEYS, *label_columns) if c not in labels.columns]
     if missing:
         raise KeyError(f"customer_label_snapshots lacks column(s) {missing}")
@@ -213,10 +214,7 @@ def _check_one_label_per_customer(role_labels, cutoff: pd.Timestamp) -> None:
         .fetchall()
     )
     if repeated:
-        raise ValueError(
-            f"customer_label_snapshots has duplicate rows for customer {repeated[0][0]} "
-            f"as of {cutoff:%Y-%m-%d}"
-        )
+        raise duplicate_label_error(repeated[0][0], cutoff)
 
 
 def _incomplete_horizon(role_labels, role: str) -> list[str]:
@@ -225,10 +223,14 @@ def _incomplete_horizon(role_labels, role: str) -> list[str]:
         return []
     if not role_labels.filter("not is_horizon_complete").limit(1).fetchall():
         return []
-    return [
+    return [_incomplete_horizon_message(role)]
+
+
+def _incomplete_horizon_message(role: str) -> str:
+    return (
         f"the {role} cutoff's label horizon runs past the end of the data: its labels "
         "count only the observed part of the horizon"
-    ]
+    )
 
 
 def _cutoffs(pairs: pd.DataFrame) -> dict[str, object]:
@@ -247,11 +249,9 @@ def _role_frames(
             ~labels["is_horizon_complete"].astype(bool)
             & labels["cutoff_role"].isin(["train", "evaluate"])
         ]
-        for role in sorted(incomplete["cutoff_role"].unique()):
-            messages.append(
-                f"the {role} cutoff's label horizon runs past the end of the data: its labels "
-                "count only the observed part of the horizon"
-            )
+        messages += [
+            _incomplete_horizon_message(role) for role in sorted(incomplete["cutoff_role"].unique())
+        ]
     roles = {role: cutoffs.get(role) for role in ROLES}
     if roles["score"] is None:
         raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")

@@ -56,6 +56,7 @@ __all__ = [
     "FittedModel",
     "PredictionSettings",
     "TrainingResult",
+    "duplicate_label_error",
     "evaluation_table",
     "feature_importance",
     "finish_snapshot",
@@ -68,6 +69,8 @@ __all__ = [
 
 KEYS = ("as_of_date", "customer_id")
 LABELS = ("orders_next_horizon", "spend_next_horizon", "purchased_next_horizon", "horizon_days")
+JOINED_LABELS = LABELS[:3]  # the label columns joined to the train/evaluate snapshots
+FORBIDDEN_FEATURES = (*KEYS, *LABELS, "cutoff_role")
 TARGETS = {"purchase": "purchased_next_horizon", "spend": "spend_next_horizon"}
 SELECTION = {"purchase": ("roc_auc", "max"), "spend": ("rmse", "min")}
 # Publishable models, simplest first (ties in the selection metric go to the earlier one).
@@ -169,7 +172,7 @@ def snapshot_frames(
     """
     for name, frame, cols in (
         ("customer_feature_snapshots", features, KEYS),
-        ("customer_label_snapshots", labels, KEYS + LABELS[:3]),
+        ("customer_label_snapshots", labels, KEYS + JOINED_LABELS),
     ):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
@@ -180,24 +183,28 @@ def snapshot_frames(
     # No copy of the whole frame (a million rows per cutoff at scale): each role's rows are
     # selected below and only those are converted.
     as_of = pd.to_datetime(features["as_of_date"])
-    labs = labels[list(KEYS + LABELS[:3])].copy()
+    labs = labels[list(KEYS + JOINED_LABELS)].copy()
     labs["as_of_date"] = pd.to_datetime(labs["as_of_date"])
     dup = labs.duplicated(list(KEYS))
     if dup.any():
         row = labs[dup].iloc[0]
-        raise ValueError(
-            f"customer_label_snapshots has duplicate rows for customer {row['customer_id']} "
-            f"as of {row['as_of_date']:%Y-%m-%d}"
-        )
+        raise duplicate_label_error(row["customer_id"], row["as_of_date"])
     out: dict[str, pd.DataFrame] = {}
     for role, cutoff in cutoffs.items():
         selected = (as_of == pd.Timestamp(cutoff)).to_numpy()
         part = features.loc[selected].assign(as_of_date=as_of[selected])
-        part = _sorted_by_customer(part)
         if role != "score":
-            part = part.merge(labs, on=list(KEYS), how="left", validate="one_to_one")
+            # Labels are unique per customer (checked above); finish_snapshot checks the features.
+            part = part.merge(labs, on=list(KEYS), how="left")
         out[role] = finish_snapshot(part, role, cutoff)
     return out
+
+
+def duplicate_label_error(customer_id, as_of_date) -> ValueError:
+    return ValueError(
+        f"customer_label_snapshots has duplicate rows for customer {customer_id} "
+        f"as of {pd.Timestamp(as_of_date):%Y-%m-%d}"
+    )
 
 
 def finish_snapshot(part: pd.DataFrame, role: str, cutoff) -> pd.DataFrame:
@@ -248,19 +255,18 @@ def input_columns(available: Sequence[str], settings: PredictionSettings) -> lis
     """The snapshot columns that fitting with ``settings`` reads, out of ``available``: the
     pipeline's own and the features (patterns resolved). Reading only these keeps the snapshot's
     other columns (city, RFM segment, CLV...) out of the frames, a million rows each at scale."""
-    features = resolve_features(
-        available, [*settings.features, *settings.categorical_features], _forbidden()
-    )
-    return list(dict.fromkeys([*PIPELINE_COLUMNS, *features]))
+    return list(dict.fromkeys([*PIPELINE_COLUMNS, *_model_features(available, settings)]))
+
+
+def _model_features(columns: Sequence[str], settings: PredictionSettings) -> list[str]:
+    """The settings' features and categorical features, patterns resolved against ``columns``."""
+    patterns = [*settings.features, *settings.categorical_features]
+    return resolve_features(columns, patterns, FORBIDDEN_FEATURES)
 
 
 def scoring_columns(models: Sequence[FittedModel]) -> list[str]:
     """The snapshot columns that scoring with fitted ``models`` reads."""
     return list(dict.fromkeys([*PIPELINE_COLUMNS, *(c for m in models for c in m.features)]))
-
-
-def _forbidden() -> list[str]:
-    return [*KEYS, *LABELS, "cutoff_role"]
 
 
 def _last_window_columns(columns, horizon_days: int) -> tuple[str, str]:
@@ -353,9 +359,7 @@ def _train_and_evaluate(
 ) -> TrainingResult:
     messages: list[str] = []
     train, evaluate, score = frames["train"], frames["evaluate"], frames["score"]
-    features = resolve_features(
-        score.columns, [*settings.features, *settings.categorical_features], _forbidden()
-    )
+    features = _model_features(score.columns, settings)
     categorical = [c for c in features if c in settings.categorical_features]
     numeric = [c for c in features if c not in categorical]
     spend_col, orders_col = _last_window_columns(score.columns, settings.horizon_days)

@@ -18,6 +18,12 @@ pytestmark = pytest.mark.integration
 
 TASKS = {"purchase", "spend"}
 MODELS = {"linear_model", "decision_tree", "hist_gradient_boosting", "zero", "last_window", "btyd"}
+# read_frames' / load_frames' inputs, in their argument order.
+FRAME_TABLES = (
+    "customer_feature_snapshots",
+    "prediction_last_window",
+    "customer_label_snapshots",
+)
 
 
 def test_registry_has_every_model_and_one_published_per_task(built_warehouse: Warehouse):
@@ -171,13 +177,12 @@ def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_ware
     load_frames on the whole tables, and only the roles asked for."""
     from models_py.prediction_artifacts import load_frames, read_frames
 
-    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
     with built_warehouse.connect() as con:
-        everything, _ = load_frames(*(con.table(t).df() for t in tables))
-        only_score, _ = read_frames(*(con.table(t) for t in tables), roles=("score",))
-        only_evaluate, _ = read_frames(*(con.table(t) for t in tables), roles=("evaluate",))
+        everything, _ = load_frames(*(con.table(t).df() for t in FRAME_TABLES))
+        only_score, _ = read_frames(*(con.table(t) for t in FRAME_TABLES), roles=("score",))
+        only_evaluate, _ = read_frames(*(con.table(t) for t in FRAME_TABLES), roles=("evaluate",))
         with pytest.raises(ValueError, match="unknown cutoff role"):
-            read_frames(*(con.table(t) for t in tables), roles=("scoring",))
+            read_frames(*(con.table(t) for t in FRAME_TABLES), roles=("scoring",))
     assert len(only_score["train"]) == len(only_score["evaluate"]) == 0
     assert len(only_evaluate["score"]) == 0
     for role, frames in (("score", only_score), ("evaluate", only_evaluate)):
@@ -207,12 +212,11 @@ def test_models_read_only_the_columns_they_use_and_score_the_same(built_warehous
     final = registry[(registry["fit_role"] == "final") & registry["is_published"]]
     paths = dict(zip(final["task"], final["artifact_path"], strict=True))
     purchase, spend, clv = (load_model(paths[task]) for task in ("purchase", "spend", "clv"))
-    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
     with built_warehouse.connect() as con:
-        snapshots = con.table(tables[0])
+        snapshots = con.table(FRAME_TABLES[0])
         fitting = input_columns(snapshots.columns, settings)
-        read, _ = read_frames(*(con.table(t) for t in tables), columns=fitting)
-        everything, _ = load_frames(*(con.table(t).df() for t in tables))
+        read, _ = read_frames(*(con.table(t) for t in FRAME_TABLES), columns=fitting)
+        everything, _ = load_frames(*(con.table(t).df() for t in FRAME_TABLES))
 
     assert set(summary["features"]) <= set(fitting)
     assert {"city", "rfm_segment", "age_band", "favourite_category"}.isdisjoint(fitting)
@@ -255,9 +259,8 @@ def test_prediction_evaluation_is_the_evaluation_behind_model_metrics(built_ware
     )
     paths = zip(registry["task"], registry["artifact_path"], strict=True)
     models = {task: load_model(path) for task, path in paths}
-    tables = ("customer_feature_snapshots", "prediction_last_window", "customer_label_snapshots")
     with built_warehouse.connect() as con:
-        frames, _ = read_frames(*(con.table(t) for t in tables), roles=("evaluate",))
+        frames, _ = read_frames(*(con.table(t) for t in FRAME_TABLES), roles=("evaluate",))
     evaluate = frames["evaluate"]
     assert table["customer_id"].tolist() == evaluate["customer_id"].astype(str).tolist()
     for task, column in (("purchase", "p_purchase"), ("spend", "predicted_spend")):
