@@ -7,20 +7,22 @@
 {%- set cutoff_roles = marts_cutoff_roles() %}
 {#- Each measure's aggregate over the orders on or before one cutoff: {on_or_before} becomes that
     cutoff's date test, {minus_30d} etc. the date N days before it (the trailing N-day window is
-    the orders after that date). -#}
+    the orders after that date). Counts are count(), not sum() of ones, whose state is 128-bit:
+    this group by keeps 36 states a customer and at 5M customers outgrows the memory limit
+    (at 1M customers: 1.29 -> 1.12 GB, 10.1 -> 9.4 CPU-seconds). -#}
 {%- set measures = {
     'first_order_date': "min(case when {on_or_before} and is_completed then order_date end)",
     'last_order_date': "max(case when {on_or_before} and is_completed then order_date end)",
-    'frequency': "sum(case when {on_or_before} and is_completed then 1 else 0 end)",
-    'returned_orders': "sum(case when {on_or_before} and status = 'returned' then 1 else 0 end)",
-    'online_orders': "sum(case when {on_or_before} and is_completed and channel = 'online' then 1 else 0 end)",
+    'frequency': "count(case when {on_or_before} and is_completed then 1 end)",
+    'returned_orders': "count(case when {on_or_before} and status = 'returned' then 1 end)",
+    'online_orders': "count(case when {on_or_before} and is_completed and channel = 'online' then 1 end)",
     'gross_amount': "sum(case when {on_or_before} and is_completed then gross_amount else 0 end)",
     'discount_amount': "sum(case when {on_or_before} and is_completed then discount_amount else 0 end)",
     'monetary': "sum(case when {on_or_before} then spend_amount else 0 end)",
     'spend_last_30d': "sum(case when {on_or_before} and order_date > {minus_30d} then spend_amount else 0 end)",
     'spend_last_90d': "sum(case when {on_or_before} and order_date > {minus_90d} then spend_amount else 0 end)",
     'spend_last_365d': "sum(case when {on_or_before} and order_date > {minus_365d} then spend_amount else 0 end)",
-    'orders_last_90d': "sum(case when {on_or_before} and is_completed and order_date > {minus_90d} then 1 else 0 end)",
+    'orders_last_90d': "count(case when {on_or_before} and is_completed and order_date > {minus_90d} then 1 end)",
 } %}
 {%- set cutoff_date_columns = [] %}
 {%- set per_cutoff_columns = [] %}

@@ -13,7 +13,7 @@
     {%- set on_or_before = 'completed_lines.order_date <= cutoff_dates.' ~ cutoff.role ~ '_as_of_date' %}
     {%- do cutoff_date_columns.append(marts_cutoff_as_of_date(cutoff.role) ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
     {%- do per_cutoff_columns.append(
-        'sum(case when ' ~ on_or_before ~ ' then 1 else 0 end) as ' ~ cutoff.role ~ '_line_count') %}
+        'count(case when ' ~ on_or_before ~ ' then 1 end) as ' ~ cutoff.role ~ '_line_count') %}
     {%- do per_cutoff_columns.append(
         'sum(case when ' ~ on_or_before ~ ' then completed_lines.spend_amount else 0 end) as '
         ~ cutoff.role ~ '_spend_amount') %}
