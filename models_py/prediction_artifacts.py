@@ -25,6 +25,7 @@ from models_py.prediction_pipeline import (
     TrainingResult,
     duplicate_label_error,
     finish_snapshot,
+    require_columns,
     snapshot_frames,
 )
 
@@ -152,11 +153,8 @@ def read_frames(
     picked = [c for c in snapshots.columns if c in wanted or c in KEYS]
     filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
     label_columns = list(JOINED_LABELS)
-    missing = [c for c in (*KEYS, *label_columns) if c not in labels.columns]
-    if missing:
-        raise KeyError(f"customer_label_snapshots lacks column(s) {missing}")
-    if cutoffs.get("score") is None:
-        raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
+    require_columns("customer_label_snapshots", labels.columns, (*KEYS, *label_columns))
+    _require_score_cutoff(cutoffs)
     frames: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     # One cutoff at a time: DuckDB's result and its conversion to pandas then hold one snapshot,
@@ -240,6 +238,11 @@ def _cutoffs(pairs: pd.DataFrame) -> dict[str, object]:
     return dict(zip(pairs["cutoff_role"], pairs["as_of_date"], strict=True))
 
 
+def _require_score_cutoff(cutoffs: dict[str, object]) -> None:
+    if cutoffs.get("score") is None:
+        raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
+
+
 def _role_frames(
     feats: pd.DataFrame, labels: pd.DataFrame, cutoffs: dict[str, object]
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
@@ -252,9 +255,8 @@ def _role_frames(
         messages += [
             _incomplete_horizon_message(role) for role in sorted(incomplete["cutoff_role"].unique())
         ]
+    _require_score_cutoff(cutoffs)
     roles = {role: cutoffs.get(role) for role in ROLES}
-    if roles["score"] is None:
-        raise ValueError("customer_feature_snapshots has no 'score' cutoff rows")
     # A cutoff before the first order has no snapshot rows; keep its date for the messages.
     for role in ("train", "evaluate"):
         if roles[role] is None:

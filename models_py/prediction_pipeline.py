@@ -61,6 +61,7 @@ __all__ = [
     "feature_importance",
     "finish_snapshot",
     "input_columns",
+    "require_columns",
     "score_customers",
     "scoring_columns",
     "snapshot_frames",
@@ -170,13 +171,8 @@ def snapshot_frames(
     ``cutoffs`` maps role (train, evaluate, score) to the as_of_date. Every train/evaluate
     customer must have exactly one label row; a missing one raises naming the customer.
     """
-    for name, frame, cols in (
-        ("customer_feature_snapshots", features, KEYS),
-        ("customer_label_snapshots", labels, KEYS + JOINED_LABELS),
-    ):
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise KeyError(f"{name} lacks column(s) {missing}")
+    require_columns("customer_feature_snapshots", features.columns, KEYS)
+    require_columns("customer_label_snapshots", labels.columns, KEYS + JOINED_LABELS)
     for role in ("train", "evaluate", "score"):
         if role not in cutoffs:
             raise KeyError(f"no {role!r} cutoff given (cutoffs: {cutoffs})")
@@ -198,6 +194,13 @@ def snapshot_frames(
             part = part.merge(labs, on=list(KEYS), how="left")
         out[role] = finish_snapshot(part, role, cutoff)
     return out
+
+
+def require_columns(table: str, columns: Sequence[str], required: Sequence[str]) -> None:
+    """Raise naming the ``required`` columns that ``table`` (with ``columns``) lacks."""
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise KeyError(f"{table} lacks column(s) {missing}")
 
 
 def duplicate_label_error(customer_id, as_of_date) -> ValueError:

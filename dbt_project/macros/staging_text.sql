@@ -20,7 +20,7 @@
 {% macro duckdb__staging_collapse_whitespace(expression) -%}
     case
         when regexp_matches({{ expression }}, '\s\s|[\t\n\f\r]')
-            then regexp_replace({{ expression }}, '\s+', ' ', 'g')
+            then {{ default__staging_collapse_whitespace(expression) }}
         else {{ expression }}
     end
 {%- endmacro %}
