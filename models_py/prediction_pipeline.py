@@ -430,69 +430,76 @@ def _train_and_evaluate(
         # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
         btyd_fit = build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
 
-        def fit_task(task: str) -> tuple[list[FittedModel], list[dict], str, np.ndarray | None]:
-            """Fit and evaluate every model of one task; its models, metric rows, choice and
-            the chosen model's predictions on the evaluation split."""
+        def fit_one(job: tuple[str, str]) -> tuple[FittedModel, list[dict], float | None, object]:
+            """Fit and evaluate one model of one task: the model, its metric rows, its score on
+            the evaluation split (None without one) and, for a candidate, its predictions there."""
+            task, name = job
+            started = time.perf_counter()
             target = TARGETS[task]
+            kind = "baseline" if name in BASELINES else "candidate"
+            rows: list[dict] = []
+            score_value, predicted = None, None
+            # Every model, baselines included, is fitted on the same seeded sample of at most
+            # max_train_rows customers (BG/NBD's four parameters need no more).
+            data = fit_sample
+            if name == "btyd":
+                est = btyd_fit.with_task(task)
+            else:
+                est = build(name, task).fit(data, data[target])
+            # The train split is the rows the model was fitted on: in-sample figures, and the
+            # purchase threshold (best F1) is chosen on them, never on the evaluate split.
+            fitted_pred = predict_task(est, task, data)
+            threshold = None
+            if task == "purchase":
+                threshold = 0.5
+                if name not in FIXED_THRESHOLD_MODELS:
+                    threshold = best_f1_threshold(data[target], fitted_pred)
+            if mode == "out_of_time":
+                values = _evaluate(task, data[target], fitted_pred, threshold)
+                rows += _metric_rows(name, task, "train", values)
+            for split, frame in eval_splits.items():
+                pred = predict_task(est, task, frame)
+                values = _evaluate(task, frame[target], pred, threshold)
+                rows += _metric_rows(name, task, split, values)
+                score_value = values[SELECTION[task][0]]
+                if name in CANDIDATE_ORDER:
+                    predicted = pred
+            report(f"{task} {name} fitted and evaluated ({mode})", len(data), started)
+            fitted = FittedModel(
+                name,
+                task,
+                kind,
+                "evaluation",
+                est,
+                fit_cut,
+                fit_cut,
+                fit_cut + horizon,
+                len(data),
+                threshold,
+                features if kind == "candidate" else [],
+            )
+            return fitted, rows, score_value, predicted
+
+        # One job per task and model, the gradient boosting first: they take most of the time,
+        # so the two threads start on them and share out the quick fits after, instead of one
+        # thread per task where the purchase models outlast the spend models.
+        jobs = [(task, name) for task in TASKS for name in names]
+        queue = sorted(jobs, key=lambda job: job[1] != "hist_gradient_boosting")
+        done_jobs = dict(zip(queue, _side_by_side(fit_one, queue, settings), strict=True))
+        chosen_predictions: dict[str, np.ndarray | None] = {}
+        for task in TASKS:
             scores: dict[str, float] = {}
             predictions: dict[str, np.ndarray] = {}  # of the publishable models
-            task_models: list[FittedModel] = []
-            task_rows: list[dict] = []
             for name in names:
-                started = time.perf_counter()
-                kind = "baseline" if name in BASELINES else "candidate"
-                # Every model, baselines included, is fitted on the same seeded sample of at
-                # most max_train_rows customers (BG/NBD's four parameters need no more).
-                data = fit_sample
-                if name == "btyd":
-                    est = btyd_fit.with_task(task)
-                else:
-                    est = build(name, task).fit(data, data[target])
-                # The train split is the rows the model was fitted on: in-sample figures, and
-                # the purchase threshold (best F1) is chosen on them, never on the evaluate split.
-                fitted_pred = predict_task(est, task, data)
-                threshold = None
-                if task == "purchase":
-                    threshold = 0.5
-                    if name not in FIXED_THRESHOLD_MODELS:
-                        threshold = best_f1_threshold(data[target], fitted_pred)
-                if mode == "out_of_time":
-                    values = _evaluate(task, data[target], fitted_pred, threshold)
-                    task_rows += _metric_rows(name, task, "train", values)
-                for split, frame in eval_splits.items():
-                    pred = predict_task(est, task, frame)
-                    values = _evaluate(task, frame[target], pred, threshold)
-                    task_rows += _metric_rows(name, task, split, values)
-                    scores[name] = values[SELECTION[task][0]]
-                    if name in CANDIDATE_ORDER:
-                        predictions[name] = pred
-                report(f"{task} {name} fitted and evaluated ({mode})", len(data), started)
-                task_models.append(
-                    FittedModel(
-                        name,
-                        task,
-                        kind,
-                        "evaluation",
-                        est,
-                        fit_cut,
-                        fit_cut,
-                        fit_cut + horizon,
-                        len(data),
-                        threshold,
-                        features if kind == "candidate" else [],
-                    )
-                )
-            choice = _choose(scores, *SELECTION[task])
-            return task_models, task_rows, choice, predictions.get(choice)
-
-        chosen_predictions: dict[str, np.ndarray | None] = {}
-        for task, (task_models, task_rows, choice, predicted) in zip(
-            TASKS, _side_by_side(fit_task, TASKS, settings), strict=True
-        ):
-            models += task_models
-            metric_rows += task_rows
-            published[task] = choice
-            chosen_predictions[task] = predicted
+                fitted, rows, score_value, predicted = done_jobs[(task, name)]
+                models.append(fitted)
+                metric_rows += rows
+                if score_value is not None:
+                    scores[name] = score_value
+                if predicted is not None:
+                    predictions[name] = predicted
+            published[task] = _choose(scores, *SELECTION[task])
+            chosen_predictions[task] = predictions.get(published[task])
         if all(chosen_predictions[task] is not None for task in TASKS):
             evaluation_predictions = evaluation_table(
                 evaluate, chosen_predictions["purchase"], chosen_predictions["spend"]
@@ -500,18 +507,21 @@ def _train_and_evaluate(
 
     # Final fits for scoring at T (BG/NBD on a seeded sample of the customers at T; it scores
     # them all).
-    started = time.perf_counter()
-    btyd_final = build("btyd", "spend").fit(
-        _subsample(score, settings.max_train_rows, settings.random_state)
-    )
-    report(
-        "clv btyd refitted at the score cutoff", min(len(score), settings.max_train_rows), started
-    )
     for task in TASKS:
         published.setdefault(task, "btyd")
 
-    def refit(task: str) -> FittedModel:
-        """The published model of one task, refitted on the latest labelled window."""
+    def fit_btyd_final() -> BtydBaseline:
+        started = time.perf_counter()
+        fitted = build("btyd", "spend").fit(
+            _subsample(score, settings.max_train_rows, settings.random_state)
+        )
+        rows = min(len(score), settings.max_train_rows)
+        report("clv btyd refitted at the score cutoff", rows, started)
+        return fitted
+
+    def refit(task: str, btyd_final: BtydBaseline | None = None) -> FittedModel:
+        """The published model of one task, refitted on the latest labelled window (a published
+        BG/NBD is ``btyd_final``, the fit at T)."""
         started = time.perf_counter()
         target = TARGETS[task]
         name = published[task]
@@ -546,7 +556,15 @@ def _train_and_evaluate(
             True,
         )
 
-    models += _side_by_side(refit, TASKS, settings)
+    # The BG/NBD fit at T runs beside the refits of the published candidates, after them in the
+    # queue as it is the quickest; tasks that publish BG/NBD take that fit once it is done.
+    candidates = [task for task in TASKS if published[task] != "btyd"]
+    finals = _side_by_side(
+        lambda job: fit_btyd_final() if job == "clv" else refit(job), [*candidates, "clv"], settings
+    )
+    btyd_final = finals[-1]
+    refitted = dict(zip(candidates, finals[:-1], strict=True))
+    models += [refitted[task] if task in refitted else refit(task, btyd_final) for task in TASKS]
     models.append(
         FittedModel(
             "btyd",

@@ -392,3 +392,24 @@ def test_predictions_in_chunks_equal_predicting_every_row_at_once(result, monkey
         else:
             continue
         np.testing.assert_allclose(predict_task(m.estimator, m.task, score), whole, rtol=1e-12)
+
+
+def test_hist_gradient_boosting_predicts_from_a_column_major_matrix(result):
+    """The gradient-boosting pipelines hand their estimator the preprocessed matrix in
+    column-major order (its faster layout to predict from), and predict exactly what the
+    row-major matrix gives."""
+    frames, res = result
+    score = frames["score"]
+    boosted = [m for m in res.models if m.model_name == "hist_gradient_boosting"]
+    assert {m.task for m in boosted} == {"purchase", "spend"}
+    for m in boosted:
+        matrix = m.estimator[:-1].transform(score)
+        row_major = np.ascontiguousarray(matrix)
+        assert matrix.flags.f_contiguous and not row_major.flags.f_contiguous
+        estimator = m.estimator[-1]
+        if m.task == "purchase":
+            expected = estimator.predict_proba(row_major)
+            got = m.estimator.predict_proba(score)
+        else:
+            expected, got = estimator.predict(row_major), m.estimator.predict(score)
+        np.testing.assert_array_equal(got, expected)
