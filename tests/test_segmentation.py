@@ -236,6 +236,31 @@ def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
     assert (select_k(features, settings)["fitted_rows"] == len(features)).all()
 
 
+def test_segments_fit_on_a_seeded_sample_of_large_data_and_assign_everyone(
+    features: pd.DataFrame, monkeypatch
+) -> None:
+    """Above SEGMENT_FIT_MAX_ROWS the centroids are fitted on a seeded sample; every customer is
+    still assigned, to its nearest stored centroid, and the model table says how many were
+    fitted."""
+    import models_py.segmentation as segmentation
+
+    half = len(features) // 2
+    monkeypatch.setattr(segmentation, "SEGMENT_FIT_MAX_ROWS", half)
+    sampled = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    assert sampled.fitted_rows_ == half
+    assert len(sampled.labels_) == len(features) and (sampled.segment_sizes_ > 0).all()
+    assigned = assign_segments(features, model_table(sampled))
+    by_id = dict(zip(sampled.customer_ids_, sampled.labels_, strict=True))
+    assert (assigned["segment_id"].to_numpy() == assigned["customer_id"].map(by_id)).all()
+    assert (model_table(sampled)["fitted_rows"] == half).all()
+    again = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    np.testing.assert_array_equal(again.centroids_, sampled.centroids_)  # the same sample
+    monkeypatch.setattr(segmentation, "SEGMENT_FIT_MAX_ROWS", len(features))
+    whole = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    assert whole.fitted_rows_ == len(features)
+    assert not np.array_equal(whole.centroids_, sampled.centroids_)
+
+
 def test_needed_columns_keep_what_fitting_and_naming_read_and_nothing_else():
     available = ["customer_id", "as_of_date", "city", "aov", "monetary", "frequency"]
     available += ["tenure_days", "recency_days", "favourite_category"]
