@@ -430,7 +430,9 @@ def _train_and_evaluate(
         # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
         btyd_fit = build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
 
-        def fit_one(job: tuple[str, str]) -> tuple[FittedModel, list[dict], float | None, object]:
+        def fit_one(
+            job: tuple[str, str],
+        ) -> tuple[FittedModel, list[dict], float | None, np.ndarray | None]:
             """Fit and evaluate one model of one task: the model, its metric rows, its score on
             the evaluation split (None without one) and, for a candidate, its predictions there."""
             task, name = job
