@@ -265,8 +265,9 @@ def select_k(
     (on a seeded sample of `K_SELECTION_MAX_ROWS` customers when there are more).
 
     Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `is_selected`,
-    `fitted_rows`. The selected k is `n_clusters` when fixed, else the best silhouette (ties: the
-    smaller k). ``progress``, when given, receives one line per fitted k.
+    `fitted_rows`, `algorithm` (of the rows fitted). The selected k is `n_clusters` when fixed,
+    else the best silhouette (ties: the smaller k). ``progress``, when given, receives one line
+    per fitted k.
     """
     data = sorted_by_id(df)
     X = FeaturePreparer(settings.features, settings.log_features).fit(data).transform(data)
@@ -285,6 +286,7 @@ def select_k(
                 "inertia": float(model.inertia_),
                 "silhouette": _silhouette(X, model.labels_, settings),
                 "fitted_rows": len(X),
+                "algorithm": type(model).__name__,
             }
         )
         if progress is not None:

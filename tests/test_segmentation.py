@@ -236,6 +236,18 @@ def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
     assert (select_k(features, settings)["fitted_rows"] == len(features)).all()
 
 
+def test_k_selection_names_the_algorithm_of_the_rows_it_fitted(monkeypatch) -> None:
+    """A curve fitted on a sample below the minibatch threshold is KMeans, even when the data
+    are above it."""
+    import models_py.segmentation as segmentation
+
+    features = synthetic_features(100, seed=3)
+    settings = SegmentSettings(n_clusters=None, k_min=2, k_max=3, n_init=2, minibatch_threshold=60)
+    assert set(select_k(features, settings)["algorithm"]) == {"MiniBatchKMeans"}
+    monkeypatch.setattr(segmentation, "K_SELECTION_MAX_ROWS", 50)
+    assert set(select_k(features, settings)["algorithm"]) == {"KMeans"}
+
+
 def test_segments_fit_on_a_seeded_sample_of_large_data_and_assign_everyone(
     features: pd.DataFrame, monkeypatch
 ) -> None:

@@ -33,8 +33,6 @@ def model(dbt, session):
     table.insert(0, "run_id", run["run_id"].iloc[0])
     table.insert(1, "as_of_date", features["as_of_date"].max() if len(features) else None)
     table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"
-    # The curve may be fitted on a sample: the algorithm follows the rows it was fitted on.
-    table["algorithm"] = table["fitted_rows"].map(
-        lambda rows: "MiniBatchKMeans" if rows > settings.minibatch_threshold else "KMeans"
-    )
+    # select_k names the algorithm it fitted (the curve may be fitted on a sample); last column.
+    table["algorithm"] = table.pop("algorithm")
     return table
