@@ -53,10 +53,11 @@
 {%- endmacro %}
 
 {#- The raw columns of a source as text, each renamed raw_<column>: staging reads CSV (all text) and
-    Parquet (typed) the same way from here on. -#}
-{% macro staging_raw_text_columns(raw_columns) -%}
+    Parquet (typed) the same way from here on. `relation` qualifies the columns when the source is
+    joined. -#}
+{% macro staging_raw_text_columns(raw_columns, relation=none) -%}
     {%- for column in raw_columns %}
-        cast({{ column }} as {{ dbt.type_string() }}) as raw_{{ column }}{{ ',' if not loop.last }}
+        cast({{ relation ~ '.' if relation }}{{ column }} as {{ dbt.type_string() }}) as raw_{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
