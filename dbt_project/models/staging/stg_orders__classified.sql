@@ -15,10 +15,9 @@
     several rows or missing. Each part reads the raw file itself: a CTE that both read would be
     materialised. #}
 {%- set raw_orders = source('raw', 'orders') %}
-{%- set parts = {
-    'single': 'repeated_order_ids.order_id is null and ' ~ staging_clean_text('source.order_id') ~ ' is not null',
-    'repeated': 'repeated_order_ids.order_id is not null or ' ~ staging_clean_text('source.order_id') ~ ' is null',
-} %}
+{%- set source_order_id = staging_clean_text('source.order_id') %}
+{%- set is_repeated_or_missing =
+    'repeated_order_ids.order_id is not null or ' ~ source_order_id ~ ' is null' %}
 
 with
 
@@ -44,13 +43,13 @@ repeated_order_ids as (
     group by {{ staging_clean_text('order_id') }}
     having count(*) > 1
 ),
-{% for part, rows_of_part in parts.items() %}
+{% for part in ['single', 'repeated'] %}
     raw_text_{{ part }} as (
         select {{ staging_raw_text_columns(raw_columns, 'source') }}
         from {{ raw_orders }} as source
         left join repeated_order_ids
-            on {{ staging_clean_text('source.order_id') }} = repeated_order_ids.order_id
-        where {{ rows_of_part }}
+            on {{ source_order_id }} = repeated_order_ids.order_id
+        where {{ 'not' if part == 'single' }} ({{ is_repeated_or_missing }})
     ),
 
     cleaned_{{ part }} as (
