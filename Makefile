@@ -98,7 +98,7 @@ docs: setup
 # SCALE: S (10k customers), M (100k), L (1M), XL (5M), comma-separated; REPEATS: runs per
 # scale (default 3 for S/M, 1 for L/XL). Data and results.{json,md} go to warehouse/bench/
 # (CA_BENCH_DIR moves them); generated data is reused when present with the same seed.
-# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--skip-features --pandas-memory-gib 20".
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--skip-features --pandas-memory-gib 16".
 SCALE ?= S
 .PHONY: bench
 bench: setup

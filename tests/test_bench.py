@@ -89,12 +89,26 @@ def test_run_measured_sees_the_memory_of_child_processes():
     assert measured.peak_rss_mib > 150
 
 
-def test_run_measured_records_out_of_memory_under_a_cap():
-    code = "b = bytearray(2 * 1024 ** 3)"
+def test_run_measured_stops_a_command_over_its_resident_memory_cap():
+    # 600 MiB written (so resident) and held, under a 300 MiB cap: killed at a sample, not after
+    # the sleep.
+    code = "import time; b = b'x' * (600 * 1024 ** 2); time.sleep(30)"
     measured = run_measured(
-        [sys.executable, "-c", code], memory_cap_bytes=1024**3, echo_prefix=None
+        [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
     )
     assert measured.outcome == "oom"
+    assert measured.seconds < 20
+    assert measured.peak_rss_mib > 300
+
+
+def test_run_measured_lets_reserved_but_untouched_memory_pass_the_cap():
+    # 2 GiB of NumPy zeros (calloc'd, never written) under a 300 MiB cap: the pages are not
+    # resident until written, so the command finishes.
+    code = "import numpy; a = numpy.zeros(2 * 1024 ** 3, dtype='uint8'); print(a.nbytes)"
+    measured = run_measured(
+        [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
+    )
+    assert measured.outcome == "ok"
 
 
 def test_run_measured_records_a_timeout():
