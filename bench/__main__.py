@@ -418,8 +418,9 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
             "peak_rss_mib": pandas_rss,
             "outcomes": [r["outcome"] for r in pandas_runs],
             "seconds_to_outcome": median([r["seconds"] for r in pandas_runs]),
-            "memory_cap_gib": max((r.get("memory_cap_gib") or 0 for r in pandas_runs), default=0)
-            or None,
+            "memory_cap_gib": max(
+                (r["memory_cap_gib"] for r in pandas_runs if r.get("memory_cap_gib")), default=None
+            ),
             "peak_during": next(
                 (r.get("peak_during", "") for r in pandas_runs if r["peak_rss_mib"] == pandas_rss),
                 "",
@@ -449,6 +450,18 @@ def fmt(value, unit: str = "") -> str:
     if isinstance(value, float):
         return f"{value:,.2f}{unit}"
     return f"{value}{unit}"
+
+
+def pandas_outcomes(pandas: dict) -> str:
+    """One sentence on how the pandas way's runs ended, under which cap, and where it peaked."""
+    if not pandas.get("outcomes"):
+        return "Pandas way: not run."
+    return (
+        f"Pandas way outcomes: {', '.join(pandas['outcomes'])} "
+        f"(after {fmt(pandas.get('seconds_to_outcome'))} s, "
+        f"resident memory cap {fmt(pandas.get('memory_cap_gib'))} GiB; its peak came "
+        f"during `{pandas.get('peak_during') or '-'}`)."
+    )
 
 
 def markdown(results: dict) -> str:
@@ -498,10 +511,7 @@ def markdown(results: dict) -> str:
             f"(dbt elapsed {fmt(r['ours']['dbt_elapsed_seconds'])} s), then publish and report. "
             "Summed dbt node seconds per stage (2 dbt threads, so they can exceed the wall): "
             + ", ".join(f"{k} {fmt(v)}" for k, v in r["ours"]["stages"].items())
-            + f". Pandas way outcomes: {', '.join(r['pandas']['outcomes'])} "
-            f"(after {fmt(r['pandas'].get('seconds_to_outcome'))} s, "
-            f"resident memory cap {fmt(r['pandas'].get('memory_cap_gib'))} GiB; its peak came "
-            f"during `{r['pandas'].get('peak_during') or '-'}`). "
+            + f". {pandas_outcomes(r['pandas'])} "
             f"Ours peak RSS per step (MiB): "
             + ", ".join(
                 f"{k} {fmt(v)}" for k, v in (r["ours"].get("step_peak_rss_mib") or {}).items()

@@ -175,10 +175,10 @@ def run_measured(
         outcome = "timeout"
     elif (
         sampler.capped
-        or returncode == -9
+        or returncode in (-9, 137)
         or (returncode != 0 and any(text in tail for text in OOM_MESSAGES))
     ):
-        # -9 unasked for: the kernel's out-of-memory killer
+        # SIGKILL unasked for (-9; 137 through a shell): the kernel's out-of-memory killer
         outcome = "oom"
     elif returncode == 0:
         outcome = "ok"

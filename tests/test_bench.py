@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from bench import pandas_way
-from bench.__main__ import stage_of
+from bench.__main__ import pandas_outcomes, stage_of
 from bench.compare import CORE_COLUMNS, compare_features
 from bench.floor import floor_features, floor_sql
 from bench.measure import run_measured
@@ -109,6 +109,20 @@ def test_run_measured_lets_reserved_but_untouched_memory_pass_the_cap():
         [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
     )
     assert measured.outcome == "ok"
+
+
+def test_pandas_outcomes_name_the_cap_and_the_peak_or_say_not_run():
+    line = pandas_outcomes(
+        {
+            "outcomes": ["oom"],
+            "seconds_to_outcome": 29.6,
+            "memory_cap_gib": 18.8,
+            "peak_during": "[pandas] load ...",
+        }
+    )
+    assert line.startswith("Pandas way outcomes: oom (after 29.60 s")
+    assert "cap 18.80 GiB" in line and "`[pandas] load ...`" in line
+    assert pandas_outcomes({"outcomes": []}) == "Pandas way: not run."
 
 
 def test_run_measured_records_a_timeout():
