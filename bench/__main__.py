@@ -262,6 +262,11 @@ def _summary(measured: Measured) -> dict:
     }
 
 
+def _peak_during(runs: list[dict], peak_rss_mib: float | None) -> str:
+    """The output line at the peak of the run that reached the highest peak."""
+    return next((r.get("peak_during", "") for r in runs if r["peak_rss_mib"] == peak_rss_mib), "")
+
+
 # ---------------------------------------------------------------- comparisons
 
 
@@ -359,9 +364,7 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
     ours_total = median([r["seconds"] for r in ok_ours])
     pandas_total = median([r["seconds"] for r in ok_pandas])
     ours_rss = max((r["peak_rss_mib"] for r in ok_ours), default=None)
-    ours_peak_during = next(
-        (r.get("peak_during", "") for r in ok_ours if r["peak_rss_mib"] == ours_rss), ""
-    )
+    ours_peak_during = _peak_during(ok_ours, ours_rss)
     pandas_rss = max((r["peak_rss_mib"] for r in pandas_runs), default=None)
     feat_wall = median([r["seconds"] for r in ours_features if r["outcome"] == "ok"])
     feat_elapsed = median([r.get("dbt_elapsed") for r in ours_features])
@@ -421,10 +424,7 @@ def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, 
             "memory_cap_gib": max(
                 (r["memory_cap_gib"] for r in pandas_runs if r.get("memory_cap_gib")), default=None
             ),
-            "peak_during": next(
-                (r.get("peak_during", "") for r in pandas_runs if r["peak_rss_mib"] == pandas_rss),
-                "",
-            ),
+            "peak_during": _peak_during(pandas_runs, pandas_rss),
         },
         "floor": {
             "query_seconds": floor_query,
@@ -572,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pandas-memory-gib",
         type=float,
-        default=None,
+        default=default_pandas_memory_gib(),
         help="cap on the pandas way's resident memory (default: 80%% of RAM)",
     )
     parser.add_argument("--pandas-timeout", type=float, default=3600.0)
@@ -584,8 +584,6 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the separate raw -> customer_features run (it takes a third of ours at XL)",
     )
     args = parser.parse_args(argv)
-    if args.pandas_memory_gib is None:
-        args.pandas_memory_gib = default_pandas_memory_gib()
     scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
     unknown = [s for s in scales if s not in SCALES]
     if unknown:

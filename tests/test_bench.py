@@ -89,12 +89,17 @@ def test_run_measured_sees_the_memory_of_child_processes():
     assert measured.peak_rss_mib > 150
 
 
+def _run_python_under_300_mib_cap(code: str):
+    return run_measured(
+        [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
+    )
+
+
 def test_run_measured_stops_a_command_over_its_resident_memory_cap():
     # 600 MiB written (so resident) and held, under a 300 MiB cap: killed at a sample, not after
     # the sleep.
-    code = "import time; b = b'x' * (600 * 1024 ** 2); time.sleep(30)"
-    measured = run_measured(
-        [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
+    measured = _run_python_under_300_mib_cap(
+        "import time; b = b'x' * (600 * 1024 ** 2); time.sleep(30)"
     )
     assert measured.outcome == "oom"
     assert measured.seconds < 20
@@ -104,9 +109,8 @@ def test_run_measured_stops_a_command_over_its_resident_memory_cap():
 def test_run_measured_lets_reserved_but_untouched_memory_pass_the_cap():
     # 2 GiB of NumPy zeros (calloc'd, never written) under a 300 MiB cap: the pages are not
     # resident until written, so the command finishes.
-    code = "import numpy; a = numpy.zeros(2 * 1024 ** 3, dtype='uint8'); print(a.nbytes)"
-    measured = run_measured(
-        [sys.executable, "-c", code], memory_cap_bytes=300 * 1024**2, echo_prefix=None
+    measured = _run_python_under_300_mib_cap(
+        "import numpy; a = numpy.zeros(2 * 1024 ** 3, dtype='uint8'); print(a.nbytes)"
     )
     assert measured.outcome == "ok"
 
