@@ -76,6 +76,11 @@ PUBLISHED_TABLES: tuple[str, ...] = (
 MANIFEST_TABLE = "served_tables"
 
 _SOURCE_ALIAS = "ca_publish_source"
+_SERVED_ALIAS = "ca_served"
+
+# The served file's on-disk format, as a DuckDB release name: BI drivers bundle older DuckDB
+# builds than the pipeline's, and a file opens only in a DuckDB at least as new as its format.
+DEFAULT_SERVED_STORAGE_VERSION = "v1.1.0"
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
@@ -236,15 +241,13 @@ def publish(
     if run_results_path is not None:
         check_run_results(Path(run_results_path))
 
+    storage_version = served_storage_version()
     served_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = served_path.with_name(f".{served_path.name}.{uuid.uuid4().hex}.tmp")
     published: list[PublishedTable] = []
     try:
-        con = duckdb.connect(str(tmp_path))
+        con = _open_served(tmp_path, storage_version)
         try:
-            # The same cap as the dbt profile: without it DuckDB may take 80% of RAM to build the
-            # primary-key indexes of the big fact tables (about 20 GB at 5M customers).
-            con.execute(f"set memory_limit = {_literal(memory_limit())}")
             try:
                 con.execute(
                     f"attach {_literal(str(build_path))} as {_quote(_SOURCE_ALIAS)} (read_only)"
@@ -264,7 +267,10 @@ def publish(
                 )
             _write_manifest(con, published, datetime.now(UTC).replace(tzinfo=None))
             con.execute(f"detach {_quote(_SOURCE_ALIAS)}")
-            con.execute("checkpoint")
+            # Checkpoint, then detach: that writes everything and closes the served file.
+            con.execute(f"checkpoint {_quote(_SERVED_ALIAS)}")
+            con.execute("use memory")
+            con.execute(f"detach {_quote(_SERVED_ALIAS)}")
         finally:
             con.close()
         wal = tmp_path.with_name(tmp_path.name + ".wal")
@@ -289,6 +295,40 @@ def memory_limit() -> str:
     """DuckDB memory_limit for the pipeline's own connections (CA_DUCKDB_MEMORY_LIMIT, as in
     profiles.yml; default 4GB)."""
     return os.environ.get("CA_DUCKDB_MEMORY_LIMIT") or "4GB"
+
+
+def served_storage_version() -> str:
+    """DuckDB storage version the served file is written in (CA_SERVED_STORAGE_VERSION, default
+    DEFAULT_SERVED_STORAGE_VERSION; docs/bi.md lists the clients that open each)."""
+    return os.environ.get("CA_SERVED_STORAGE_VERSION") or DEFAULT_SERVED_STORAGE_VERSION
+
+
+def _open_served(tmp_path: Path, storage_version: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with a new file at `tmp_path` attached, in `storage_version`'s
+    format, as its default database (so unqualified names are created there)."""
+    con = duckdb.connect()
+    try:
+        # The same cap as the dbt profile: without it DuckDB may take 80% of RAM to build the
+        # primary-key indexes of the big fact tables (about 20 GB at 5M customers).
+        con.execute(f"set memory_limit = {_literal(memory_limit())}")
+        # Spill next to the file, as a connection to the file would, not into the working dir.
+        con.execute(f"set temp_directory = {_literal(str(tmp_path) + '.tmp')}")
+        try:
+            con.execute(
+                f"attach {_literal(str(tmp_path))} as {_quote(_SERVED_ALIAS)} "
+                f"(storage_version {_literal(storage_version)})"
+            )
+        except duckdb.InvalidInputException as exc:
+            raise PublishError(
+                f"CA_SERVED_STORAGE_VERSION={storage_version!r} is not a storage version DuckDB "
+                f"{duckdb.__version__} knows: give a DuckDB release as 'vX.Y.Z' (for example "
+                f"{DEFAULT_SERVED_STORAGE_VERSION!r}, the default) or 'latest'"
+            ) from exc
+        con.execute(f"use {_quote(_SERVED_ALIAS)}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _env_path(name: str, default: Path) -> Path:
