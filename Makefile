@@ -50,6 +50,7 @@ help:
 	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
 	@echo "make bench SCALE=S|M|L|XL  time the pipeline against the pandas way and a floor query"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
+	@echo "make lock-bi  re-pin requirements-bi.lock (the bi extra + the DuckDB a BI driver bundles)"
 	@echo "make clean  remove generated warehouse files (keeps .venv)"
 
 setup: $(STAMP)
@@ -120,6 +121,17 @@ lock:
 	/tmp/ca-lock-venv/bin/pip install --quiet -r requirements.in
 	(echo "# Exact lock of every Python dependency. Regenerate with: make lock"; \
 	  /tmp/ca-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
+
+# The BI client environment the tests install (tests/test_served_compat.py): the `bi` extra of
+# pyproject.toml with an older DuckDB than the pipeline's, as BI drivers bundle.
+BI_DUCKDB := 1.4.5
+.PHONY: lock-bi
+lock-bi:
+	rm -rf /tmp/ca-lock-bi-venv && $(PYTHON) -m venv /tmp/ca-lock-bi-venv
+	/tmp/ca-lock-bi-venv/bin/pip install --quiet "duckdb==$(BI_DUCKDB)" $$($(PYTHON) -c \
+	  'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["bi"]))')
+	(echo "# Exact lock of the BI client environment (pyproject's bi extra). Regenerate with: make lock-bi"; \
+	  /tmp/ca-lock-bi-venv/bin/pip freeze) > requirements-bi.lock
 
 clean:
 	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports dbt_project/target dbt_project/logs
