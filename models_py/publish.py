@@ -241,12 +241,11 @@ def publish(
     if run_results_path is not None:
         check_run_results(Path(run_results_path))
 
-    storage_version = served_storage_version()
     served_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = served_path.with_name(f".{served_path.name}.{uuid.uuid4().hex}.tmp")
     published: list[PublishedTable] = []
     try:
-        con = _open_served(tmp_path, storage_version)
+        con = _open_served(tmp_path, served_storage_version())
         try:
             try:
                 con.execute(
@@ -267,10 +266,7 @@ def publish(
                 )
             _write_manifest(con, published, datetime.now(UTC).replace(tzinfo=None))
             con.execute(f"detach {_quote(_SOURCE_ALIAS)}")
-            # Checkpoint, then detach: that writes everything and closes the served file.
-            con.execute(f"checkpoint {_quote(_SERVED_ALIAS)}")
-            con.execute("use memory")
-            con.execute(f"detach {_quote(_SERVED_ALIAS)}")
+            _close_served(con)
         finally:
             con.close()
         wal = tmp_path.with_name(tmp_path.name + ".wal")
@@ -329,6 +325,13 @@ def _open_served(tmp_path: Path, storage_version: str) -> duckdb.DuckDBPyConnect
         con.close()
         raise
     return con
+
+
+def _close_served(con: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoint the served file, then detach it: everything is written and the file closed."""
+    con.execute(f"checkpoint {_quote(_SERVED_ALIAS)}")
+    con.execute("use memory")
+    con.execute(f"detach {_quote(_SERVED_ALIAS)}")
 
 
 def _env_path(name: str, default: Path) -> Path:
