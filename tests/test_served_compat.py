@@ -103,7 +103,11 @@ def isolated_python(name: str, requirements: list[str]) -> Path:
 
 def run_client(python: Path, script: str, *args: str) -> dict:
     result = subprocess.run(
-        [str(python), "-c", script, *args], capture_output=True, text=True, timeout=300
+        [str(python), "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, f"{python} failed:\n{result.stderr[-3000:]}"
     return json.loads(result.stdout)
