@@ -108,7 +108,8 @@ def parse_numbers(
 def number_format_label(decimal: str, thousands: str | None) -> str:
     """How a table's numbers must look, for error messages: e.g. "numbers like 1.234,50"."""
     grouped = f"1{thousands}234" if thousands else "1234"
-    return f"numbers like {grouped}{decimal}50"
+    hint = "" if decimal != "." else " (for 1.234,50 set decimal: ',' and thousands: '.')"
+    return f"numbers like {grouped}{decimal}50{hint}"
 
 
 def check_share(
