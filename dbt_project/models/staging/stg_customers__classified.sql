@@ -7,9 +7,8 @@
     'customer_id', 'name', 'email', 'phone', 'gender', 'date_of_birth', 'city',
     'signup_date', 'loyalty_tier', 'updated_at',
 ] %}
-{#- Optional raw columns: null when the raw files do not have them. #}
-{%- set optional_columns = ['marketing_consent'] %}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns + optional_columns) %}
+{#- marketing_consent is optional: null when the raw files do not have it. #}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns + ['marketing_consent']) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -19,10 +18,7 @@ with source as (
 raw_text as (
     select
         {{ staging_raw_text_columns(raw_columns) }},
-        {%- for column in optional_columns %}
-            {{ staging_optional_raw_text('source', column) }} as raw_{{ column }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
+        {{ staging_optional_raw_text('source', 'marketing_consent') }} as raw_marketing_consent
     from source
 ),
 
