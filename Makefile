@@ -129,4 +129,4 @@ lock:
 	  /tmp/ca-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
 clean:
-	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports dbt_project/target dbt_project/logs
+	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports warehouse/audiences dbt_project/target dbt_project/logs
