@@ -213,8 +213,10 @@ def _delimiter(value: Any, where: str) -> str | None:
     return text
 
 
-def _number_format(settings: dict, delimiter: str | None, where: str) -> tuple[str, str | None]:
-    """The (decimal mark, thousands separator) of a table's numbers, checked for coherence."""
+def _number_format(settings: dict, where: str) -> dict[str, str | None]:
+    """`decimal` and `thousands` of a table's numbers (TableConfig fields), checked for coherence
+    with each other and the delimiter."""
+    delimiter = _delimiter(settings.get("delimiter"), f"{where}.delimiter")
     decimal = settings.get("decimal", ".")
     thousands = settings.get("thousands")
     if decimal not in DECIMAL_MARKS:
@@ -239,7 +241,7 @@ def _number_format(settings: dict, delimiter: str | None, where: str) -> tuple[s
                 f"{mark!r} is usually separated by ';' (set delimiter: ';' or leave it out to "
                 "sniff it)"
             )
-    return decimal, thousands
+    return {"decimal": decimal, "thousands": thousands}
 
 
 def _column_map(table: str, key: str, value: Any) -> ColumnMap:
@@ -301,15 +303,12 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
                     f"{', '.join(CONTRACT_STATUSES)}"
                 )
     quote = settings.get("quote", '"')
-    delimiter = _delimiter(settings.get("delimiter"), f"{where}.delimiter")
-    # Typed Parquet numbers read as '.'-decimals: only the table's own keys apply to them.
-    decimal, thousands = _number_format(raw if fmt == "parquet" else settings, delimiter, where)
     return TableConfig(
         name=name,
         path=path,
         base_dir=base,
         format=fmt,
-        delimiter=delimiter,
+        delimiter=_delimiter(settings.get("delimiter"), f"{where}.delimiter"),
         header=header,
         columns=tuple(str(c) for c in columns) if columns is not None else None,
         quote=None if quote in (None, "") else str(quote),
@@ -318,8 +317,8 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
         or date_formats
         or DEFAULT_DATE_FORMATS,
         mapping=mapping,
-        decimal=decimal,
-        thousands=thousands,
+        # Typed Parquet numbers read as '.'-decimals: the `csv:` block's format is not theirs.
+        **_number_format(raw if fmt == "parquet" else settings, where),
     )
 
 
