@@ -82,10 +82,11 @@ def normalise_email(email: str | None) -> str | None:
 def normalise_phone(phone: str | None, country_code: str = DEFAULT_COUNTRY_CODE) -> str | None:
     """E.164 (+ and digits only). A number starting with + or 00 carries its own country code;
     any other is a national number of `country_code` (a leading trunk 0 is dropped). None when
-    empty or not 8-15 digits."""
+    empty or not 8-15 digits. Numbers without + or 00 are never read as international."""
     if phone is None:
         return None
-    text = phone.strip()
+    # "(0)" marks a trunk zero dropped when dialling from abroad: +44 (0)20 ... is +4420...
+    text = phone.strip().replace("(0)", "")
     digits = re.sub(r"\D", "", text)
     if text.startswith("+"):
         international = digits

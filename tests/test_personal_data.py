@@ -118,6 +118,7 @@ def test_hashes_match_known_vectors_whatever_the_spelling() -> None:
         assert normalise_phone(phone, "91") == "+919876543210"
         assert sha256_hex(normalise_phone(phone, "91")) == SHA256_TEST_PHONE
     assert normalise_phone("+1 (650) 555-1212", "91") == "+16505551212"
+    assert normalise_phone("+44 (0)20 7946 0958", "91") == "+442079460958"
     assert normalise_phone("12345", "91") is None
     assert normalise_email("no-at-sign.example.com") is None
 
