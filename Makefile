@@ -39,7 +39,7 @@ RUN_RESULTS := $(or $(DBT_TARGET_PATH),$(ROOT)/dbt_project/target)/run_results.j
 
 DBT := cd $(ROOT)/dbt_project && $(BIN)/dbt
 
-.PHONY: help setup data build run test lint pytest dbt-parse lock clean publish report docs
+.PHONY: help setup data build run test lint pytest dbt-parse lock clean publish report docs audiences
 
 help:
 	@echo "make run    set up .venv, generate the demo data if absent, build and test the warehouse"
@@ -47,6 +47,7 @@ help:
 	@echo "make test   set up .venv and run every check: linters, pytest (unit + dbt integration)"
 	@echo "make publish  copy the built tables to the served file BI tools read (warehouse/analytics.duckdb)"
 	@echo "make report   write warehouse/report/index.html and warehouse/exports/ from the served file"
+	@echo "make audiences  per segment, consenting customers' hashed email/phone (warehouse/audiences/)"
 	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
 	@echo "make bench SCALE=S|M|L|XL  time the pipeline against the pandas way and a floor query"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
@@ -88,6 +89,12 @@ publish: setup
 # The self-contained HTML report (warehouse/report/index.html) and segment CSVs, from the served file.
 report: setup
 	$(BIN)/python -m models_py.report
+
+# Campaign audiences, on request: per segment, the customers with marketing consent, email and
+# phone normalised and SHA-256 hashed, read from the build file (the only one holding identifiers)
+# into warehouse/audiences/ (CA_AUDIENCES_DIR); COUNTRY_CODE: calling code of national numbers.
+audiences: setup
+	$(BIN)/python -m models_py.audiences $(if $(COUNTRY_CODE),--country-code $(COUNTRY_CODE))
 
 # dbt's documentation site, with lineage from raw files to the report and BI exposures; the
 # single-file offline version is dbt_project/target/static_index.html. Needs a built warehouse.
@@ -134,4 +141,4 @@ lock-bi:
 	  /tmp/ca-lock-bi-venv/bin/pip freeze) > requirements-bi.lock
 
 clean:
-	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports dbt_project/target dbt_project/logs
+	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports warehouse/audiences dbt_project/target dbt_project/logs

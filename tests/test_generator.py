@@ -161,7 +161,7 @@ def test_cli_writes_every_file_and_rejects_bad_input(tmp_path: Path) -> None:
 def test_columns_and_id_formats_follow_the_contract(con) -> None:
     expected = {
         "customers": ["customer_id", "name", "email", "phone", "gender", "date_of_birth", "city",
-                      "signup_date", "loyalty_tier", "updated_at"],
+                      "signup_date", "loyalty_tier", "marketing_consent", "updated_at"],
         "products": ["product_id", "product_name", "category", "brand", "list_price"],
         "orders": ["order_id", "customer_id", "store", "channel", "order_ts", "status",
                    "updated_at"],
@@ -413,6 +413,20 @@ def test_missing_demographics(con) -> None:
     assert_rate(int(per_customer.no_gender.sum()), n, gen.MISSING_GENDER_RATE, "missing gender")
     assert_rate(int(per_customer.no_dob.sum()), n, gen.MISSING_DATE_OF_BIRTH_RATE, "missing dob")
     assert_rate(int(per_customer.no_city.sum()), n, gen.MISSING_CITY_RATE, "missing city")
+
+
+def test_marketing_consent_in_documented_shares_and_spellings(con) -> None:
+    answers = con.sql(
+        """select lower(trim(marketing_consent)) as answer, count(distinct customer_id) as n
+        from customers group by 1"""
+    ).fetchall()
+    n = sum(count for _, count in answers)
+    by_answer = {"yes": 0, "no": 0, None: 0}
+    spellings = {s.lower(): a for a, values in gen.CONSENT_SPELLINGS.items() for s in values}
+    for answer, count in answers:
+        by_answer[spellings[answer] if answer is not None else None] += count
+    for key, share in zip(("yes", "no", None), gen.MARKETING_CONSENT_SHARES, strict=True):
+        assert abs(by_answer[key] / n - share) < 0.04, f"consent {key}: {by_answer[key] / n:.3f}"
 
 
 def test_gender_spellings_vary_and_all_map_to_the_three_values(con) -> None:

@@ -36,6 +36,7 @@ CUSTOMER_COLUMNS = (
     "city",
     "signup_date",
     "loyalty_tier",
+    "marketing_consent",
     "updated_at",
 )
 TRANSACTION_COLUMNS = (
@@ -99,8 +100,14 @@ TABLE_KEYS = {
     "encoding",
     "date_format",
     "mapping",
+    "decimal",
+    "thousands",
 }
-CSV_KEYS = {"delimiter", "header", "quote", "encoding"}
+CSV_KEYS = {"delimiter", "header", "quote", "encoding", "decimal", "thousands"}
+# Number formats of exported spreadsheets: decimal mark, and thousands separators (" " also
+# accepts the no-break spaces French and Nordic exports write).
+DECIMAL_MARKS = (".", ",")
+THOUSANDS_SEPARATORS = (",", ".", " ", "'")
 SEGMENT_KEYS = {"k", "k_min", "k_max", "features", "log_features", "random_seed"}
 CANCELLATION_KEYS = {"invoice_prefix", "negative_quantity", "status"}
 
@@ -126,13 +133,15 @@ class TableConfig:
     path: str
     base_dir: Path
     format: str
-    delimiter: str
+    delimiter: str | None  # None: sniffed from the file (read.sniff_delimiter)
     header: bool
     columns: tuple[str, ...] | None
     quote: str | None
     encoding: str
     date_formats: tuple[str, ...]
     mapping: dict[str, ColumnMap]
+    decimal: str = "."
+    thousands: str | None = None
 
     def maps(self, column: str) -> bool:
         return column in self.mapping
@@ -191,7 +200,9 @@ def _formats(value: Any, where: str) -> tuple[str, ...] | None:
     return tuple(items)
 
 
-def _delimiter(value: Any, where: str) -> str:
+def _delimiter(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
     text = str(value)
     if text.lower() in ("whitespace", "\\s+", "space+"):
         return "whitespace"
@@ -200,6 +211,37 @@ def _delimiter(value: Any, where: str) -> str:
     if not text:
         raise ByodError(f"{where}: the delimiter is empty")
     return text
+
+
+def _number_format(settings: dict, where: str) -> dict[str, str | None]:
+    """`decimal` and `thousands` of a table's numbers (TableConfig fields), checked for coherence
+    with each other and the delimiter."""
+    delimiter = _delimiter(settings.get("delimiter"), f"{where}.delimiter")
+    decimal = settings.get("decimal", ".")
+    thousands = settings.get("thousands")
+    if decimal not in DECIMAL_MARKS:
+        raise ByodError(
+            f"{where}.decimal: expected one of {', '.join(map(repr, DECIMAL_MARKS))}, "
+            f"got {decimal!r}"
+        )
+    if thousands is not None and thousands not in THOUSANDS_SEPARATORS:
+        raise ByodError(
+            f"{where}.thousands: expected one of {', '.join(map(repr, THOUSANDS_SEPARATORS))} "
+            f"or no key, got {thousands!r}"
+        )
+    if thousands == decimal:
+        raise ByodError(
+            f"{where}: decimal and thousands are both {decimal!r}, so 1{decimal}234 would be "
+            "ambiguous; set the thousands separator your file uses, or leave it out"
+        )
+    for key, mark in (("decimal", decimal), ("thousands", thousands)):
+        if mark is not None and (mark == delimiter or (mark == " " and delimiter == "whitespace")):
+            raise ByodError(
+                f"{where}.{key}: {mark!r} is also the delimiter; a file whose numbers use "
+                f"{mark!r} is usually separated by ';' (set delimiter: ';' or leave it out to "
+                "sniff it)"
+            )
+    return {"decimal": decimal, "thousands": thousands}
 
 
 def _column_map(table: str, key: str, value: Any) -> ColumnMap:
@@ -266,7 +308,7 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
         path=path,
         base_dir=base,
         format=fmt,
-        delimiter=_delimiter(settings.get("delimiter", ","), f"{where}.delimiter"),
+        delimiter=_delimiter(settings.get("delimiter"), f"{where}.delimiter"),
         header=header,
         columns=tuple(str(c) for c in columns) if columns is not None else None,
         quote=None if quote in (None, "") else str(quote),
@@ -275,6 +317,8 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
         or date_formats
         or DEFAULT_DATE_FORMATS,
         mapping=mapping,
+        # Typed Parquet numbers read as '.'-decimals: the `csv:` block's format is not theirs.
+        **_number_format(raw if fmt == "parquet" else settings, where),
     )
 
 

@@ -5,6 +5,7 @@ few example rows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from models_py.byod.read import FILE_COLUMN, ROW_COLUMN
 
 ISO_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 EXAMPLES = 5
+# Spaces a " " thousands separator stands for: space, no-break space, narrow no-break space.
+SPACE_SEPARATORS = " \u00a0\u202f"
 
 
 @dataclass(frozen=True)
@@ -55,17 +58,58 @@ def parse_dates(values: pd.Series, formats: Sequence[str]) -> Parsed:
     return Parsed(parsed.where(parsed.notna(), None), text.notna() & parsed.isna())
 
 
-def parse_numbers(values: pd.Series, whole: bool) -> Parsed:
-    """Numbers as plain text (whole numbers without decimals when `whole`)."""
+def number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
+    """A signed number with `decimal` as its mark and, when given, `thousands` between groups of
+    three digits, Indian lakh groups (12,34,567) or no grouping at all: 1.234,50 and 1234,50 for
+    (',', '.'), never 12.5."""
+    mark = re.escape(decimal)
+    fraction = rf"(?:{mark}\d+)?"
+    if thousands is None:
+        return re.compile(rf"[+-]?(?:\d+{fraction}|{mark}\d+)")
+    sep = f"[{re.escape(SPACE_SEPARATORS)}]" if thousands == " " else re.escape(thousands)
+    grouped = rf"\d{{1,3}}(?:{sep}\d{{3}})+|\d{{1,2}}(?:{sep}\d{{2}})+{sep}\d{{3}}"
+    return re.compile(rf"[+-]?(?:{grouped}|\d+){fraction}")
+
+
+def localised_to_plain(values: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
+    """Text numbers in a (decimal, thousands) format as '.'-decimal text without grouping; None
+    for empty values and for text not in that format (so it counts as not a number)."""
+    pattern = number_pattern(decimal, thousands)
+    separators = SPACE_SEPARATORS if thousands == " " else thousands or ""
+
+    def plain(text: str | None) -> str | None:
+        if text is None or not pattern.fullmatch(text):
+            return None
+        for separator in separators:
+            text = text.replace(separator, "")
+        return text.replace(decimal, ".")
+
+    return clean_text(values).map(plain, na_action="ignore")
+
+
+def parse_numbers(
+    values: pd.Series, whole: bool, decimal: str = ".", thousands: str | None = None
+) -> Parsed:
+    """Numbers as plain text (whole numbers without decimals when `whole`); `decimal` and
+    `thousands` say how the file writes them (the default: 1234.5, spaces ignored)."""
+    text = clean_text(values)
+    if decimal != "." or thousands is not None:
+        values = localised_to_plain(values, decimal, thousands)
     sql = "select try_cast(replace(v, ' ', '') as double) from input_values order by i"
     numbers = pd.Series(_run(sql, values, []), index=values.index, dtype="float64")
-    text = clean_text(values)
     ok = numbers.notna() & np.isfinite(numbers.fillna(0))
     if whole:
         ok &= numbers.fillna(0) == numbers.fillna(0).round()
     formatted = numbers.map(lambda x: f"{int(x)}" if whole else f"{x:.15g}", na_action="ignore")
     formatted = formatted.astype(object).where(ok, None)
     return Parsed(formatted, text.notna() & ~ok)
+
+
+def number_format_label(decimal: str, thousands: str | None) -> str:
+    """How a table's numbers must look, for error messages: e.g. "numbers like 1.234,50"."""
+    grouped = f"1{thousands}234" if thousands else "1234"
+    hint = "" if decimal != "." else " (for 1.234,50 set decimal: ',' and thousands: '.')"
+    return f"numbers like {grouped}{decimal}50{hint}"
 
 
 def check_share(

@@ -6,7 +6,9 @@ SQL; column names are handled in pandas, never in SQL."""
 
 from __future__ import annotations
 
+import csv
 import glob
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +21,9 @@ from models_py.byod.config import ByodError, TableConfig
 FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
 UTF8_NAMES = {"utf-8", "utf8", "utf_8"}
+# Delimiters a sniff considers, most common first; the first lines it reads.
+SNIFF_DELIMITERS = (",", ";", "\t", "|")
+SNIFF_LINES = 50
 
 
 def resolve_files(table: TableConfig) -> list[Path]:
@@ -73,9 +78,37 @@ def _read_whitespace(path: Path, table: TableConfig) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=names, dtype=object)
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: TableConfig) -> pd.DataFrame:
+def _field_counts(lines: list[str], delimiter: str, quote: str | None) -> set[int]:
+    quoting = {"quotechar": quote} if quote else {"quoting": csv.QUOTE_NONE}
+    return {len(row) for row in csv.reader(lines, delimiter=delimiter, **quoting) if row}
+
+
+def sniff_delimiter(path: Path, quote: str | None, setting: str) -> str:
+    """The one delimiter that splits every one of the first lines of a UTF-8 file into the same
+    number (two or more) of fields; ',' when none does. Several such delimiters are ambiguous:
+    a ByodError asks for the `setting` key."""
+    # Undecodable bytes are replaced here; the reader proper reports them.
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        lines = [line for line in itertools.islice(handle, SNIFF_LINES) if line.strip()]
+    consistent = {}
+    for delimiter in SNIFF_DELIMITERS:
+        counts = _field_counts(lines, delimiter, quote)
+        if len(counts) == 1 and min(counts) > 1:
+            consistent[delimiter] = counts.pop()
+    if len(consistent) > 1:
+        found = ", ".join(f"{d!r} ({n} fields)" for d, n in consistent.items())
+        raise ByodError(
+            f"{path}: cannot tell the delimiter: each of {found} splits the first "
+            f"{len(lines)} lines evenly; set {setting} (e.g. delimiter: ';')"
+        )
+    return next(iter(consistent), ",")
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: TableConfig, delimiter: str
+) -> pd.DataFrame:
     options = ["delim := ?", "header := ?", "all_varchar := true"]
-    params: list = [str(path), table.delimiter, table.header]
+    params: list = [str(path), delimiter, table.header]
     if table.quote is not None:
         options.append("quote := ?")
         params.append(table.quote)
@@ -102,7 +135,10 @@ def _read_file(con, path: Path, table: TableConfig, workdir: Path) -> pd.DataFra
         source = path
         if table.encoding.lower().replace("-", "_") not in {"utf_8", "utf8"}:
             source = _transcode(path, table.encoding, workdir)
-        frame = _read_csv(con, source, table)
+        delimiter = table.delimiter or sniff_delimiter(
+            source, table.quote, f"tables.{table.name}.delimiter"
+        )
+        frame = _read_csv(con, source, table, delimiter)
     if len(frame) == 0:
         raise ByodError(f"{path}: the file has no data rows")
     if table.format == "parquet" and table.columns is not None:

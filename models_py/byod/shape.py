@@ -25,7 +25,13 @@ from models_py.byod.config import (
     ByodConfig,
     TableConfig,
 )
-from models_py.byod.parse import check_share, clean_text, parse_dates, parse_numbers
+from models_py.byod.parse import (
+    check_share,
+    clean_text,
+    number_format_label,
+    parse_dates,
+    parse_numbers,
+)
 from models_py.byod.read import FILE_COLUMN, ROW_COLUMN
 
 # The raw contract's files and their column order (docs/contracts.md, "Raw tables").
@@ -91,11 +97,12 @@ def map_columns(
             what = f"dates in the format {' or '.join(table.date_formats)}"
             reason = f"unparseable {column}"
         elif column in INTEGER_COLUMNS:
-            parsed = parse_numbers(values, whole=True)
+            parsed = parse_numbers(values, True, table.decimal, table.thousands)
             what, reason = "whole numbers", f"invalid {column}"
         elif column in DECIMAL_COLUMNS:
-            parsed = parse_numbers(values, whole=False)
-            what, reason = "numbers", f"invalid {column}"
+            parsed = parse_numbers(values, False, table.decimal, table.thousands)
+            what = number_format_label(table.decimal, table.thousands)
+            reason = f"invalid {column}"
         if parsed is not None:
             check_share(raw, parsed.bad, table.name, column, spec.source, what, max_bad_share)
             quarantine.add(table.name, raw, parsed.bad & ~bad_any, reason)

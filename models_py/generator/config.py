@@ -160,6 +160,9 @@ UNKNOWN_PRODUCT_RATE = 0.003  # lines whose product_id is not in products
 UNKNOWN_ORDER_RATE = 0.002  # extra lines whose order_id is not in orders
 PRICE_OUTLIER_RATE = 0.001  # unit_price 50-100x the list price
 PRICE_OUTLIER_FACTOR = (50.0, 100.0)
+# Optional marketing_consent column of customers: shares answering yes / no / left empty (empty
+# means no consent). Opt-in rates of retail loyalty programmes are typically a third to a half.
+MARKETING_CONSENT_SHARES = (0.40, 0.45, 0.15)
 TEST_ACCOUNTS = (3, 5)  # internal accounts with emails at TEST_EMAIL_DOMAIN (inclusive range)
 TEST_EMAIL_DOMAIN = "test.mallco.in"
 
@@ -175,6 +178,8 @@ GENDER_SPELLINGS = {
     "male": ("male", "M", "m", "Male", "MALE", " male ", " Male"),
     "other": ("other", "Other", "OTHER", " other "),
 }
+# marketing_consent spellings: index 0 of each tuple is the canonical value.
+CONSENT_SPELLINGS = {"yes": ("yes", "Y", "true", "Yes"), "no": ("no", "N", "false", "No")}
 STATUSES = ("completed", "cancelled", "returned")
 STATUS_SPELLINGS = {
     "completed": ("completed", "Completed", "COMPLETED", " completed "),

@@ -19,6 +19,7 @@ Frame = dict[str, np.ndarray]
 
 GENDER_VOCAB = tuple(s for g in c.GENDERS for s in c.GENDER_SPELLINGS[g])
 STATUS_VOCAB = tuple(s for st in c.STATUSES for s in c.STATUS_SPELLINGS[st])
+CONSENT_VOCAB = tuple(s for answer in ("yes", "no") for s in c.CONSENT_SPELLINGS[answer])
 N_DATE_FORMATS = 5
 MISSING_DAY = np.iinfo(np.int32).min  # a missing date (days before 1970 are negative)
 TS_OK, TS_FUTURE, TS_UNPARSEABLE = 0, 1, 2  # ts_fault codes; unparseable: 2 + template index
@@ -74,8 +75,19 @@ def _take(frame: Frame, rows: np.ndarray) -> Frame:
     return {name: col[rows] for name, col in frame.items()}
 
 
+def marketing_consent(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Codes into CONSENT_VOCAB (-1: left empty), yes/no/empty per MARKETING_CONSENT_SHARES."""
+    answer = rng.choice(3, size=n, p=np.array(c.MARKETING_CONSENT_SHARES))
+    yes, no = (len(c.CONSENT_SPELLINGS[a]) for a in ("yes", "no"))
+    spelling_yes = rng.integers(0, yes, size=n)
+    spelling_no = yes + rng.integers(0, no, size=n)
+    return np.select([answer == 0, answer == 1], [spelling_yes, spelling_no], -1).astype(np.int8)
+
+
 def raw_customers(rng: np.random.Generator, customers: Customers, end_day: int) -> Frame:
     n = customers.size
+    # A spawned generator: adding the consent column leaves every other drawn value unchanged.
+    consent = marketing_consent(rng.spawn(1)[0], n)
     real = np.flatnonzero(customers.ctype != TEST_TYPE_CODE)
     missing_gender, missing_dob, missing_city = (
         _mark(n, rng.choice(real, exact_count(rate, len(real)), replace=False))
@@ -99,6 +111,7 @@ def raw_customers(rng: np.random.Generator, customers: Customers, end_day: int) 
         "signup_day": customers.signup_day,
         "signup_fmt": _formats(rng, c.DATE_FORMAT_SHARES, n),
         "tier": customers.tier,
+        "consent": consent,
         "updated_s": customers.updated_s,
         "updated_fmt": _formats(rng, c.TIMESTAMP_FORMAT_SHARES, n),
     }

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import config as c
-from .faults import GENDER_VOCAB, MISSING_DAY, STATUS_VOCAB, Frame
+from .faults import CONSENT_VOCAB, GENDER_VOCAB, MISSING_DAY, STATUS_VOCAB, Frame
 from .population import ALL_TYPES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES_ALL
 
 FORMATS = ("csv", "parquet")
@@ -47,6 +47,7 @@ SELECTS = {
             city,
             fmt_ts(signup_day::timestamp, signup_fmt) as signup_date,
             tier as loyalty_tier,
+            consent as marketing_consent,
             fmt_ts(updated_s, updated_fmt) as updated_at
         from src""",
     "products": """
@@ -116,6 +117,7 @@ def to_arrow(table: str, frame: Frame) -> pa.Table:
                 "signup_day": _days(frame["signup_day"]),
                 "signup_fmt": frame["signup_fmt"],
                 "tier": _codes(frame["tier"], c.LOYALTY_TIERS),
+                "consent": _codes(frame["consent"], CONSENT_VOCAB),
                 "updated_s": _seconds(frame["updated_s"]),
                 "updated_fmt": frame["updated_fmt"],
             }

@@ -13,6 +13,10 @@ customers as (
     select * from {{ ref('dim_customers') }}
 ),
 
+contacts as (
+    select * from {{ ref('dim_customer_contacts') }}
+),
+
 profiles_at_cutoff as (
     select
         behaviour.as_of_date,
@@ -20,10 +24,12 @@ profiles_at_cutoff as (
         customers.gender,
         customers.city,
         customers.loyalty_tier,
-        {{ marts_age_at('customers.date_of_birth', 'behaviour.as_of_date') }} as age
+        {{ marts_age_at('contacts.date_of_birth', 'behaviour.as_of_date') }} as age
     from behaviour
     left join customers
         on behaviour.customer_id = customers.customer_id
+    left join contacts
+        on behaviour.customer_id = contacts.customer_id
 ),
 
 final as (

@@ -1,5 +1,7 @@
 -- One row per customer: the cleaned profile plus lifetime order facts. Customers that appear only
 -- in orders (no profile row) are kept with unknown demographics, so every order has a customer.
+-- Served to BI, so no direct identifier: name, email, phone and birth date are in the private
+-- dim_customer_contacts.
 
 with
 
@@ -33,14 +35,11 @@ customers_without_profile as (
 all_customers as (
     select
         customer_id,
-        customer_name,
-        email,
-        phone,
         coalesce(gender, 'unknown') as gender,
-        date_of_birth,
         coalesce(city, 'unknown') as city,
         signup_date,
         coalesce(loyalty_tier, 'unknown') as loyalty_tier,
+        marketing_consent,
         updated_at,
         true as has_profile
     from customers
@@ -49,14 +48,11 @@ all_customers as (
 
     select
         customer_id,
-        null as customer_name,
-        null as email,
-        null as phone,
         'unknown' as gender,
-        null as date_of_birth,
         'unknown' as city,
         null as signup_date,
         'unknown' as loyalty_tier,
+        false as marketing_consent,
         null as updated_at,
         false as has_profile
     from customers_without_profile
@@ -65,14 +61,11 @@ all_customers as (
 final as (
     select
         {{ dbt.cast('all_customers.customer_id', dbt.type_string()) }} as customer_id,
-        {{ dbt.cast('all_customers.customer_name', dbt.type_string()) }} as customer_name,
-        {{ dbt.cast('all_customers.email', dbt.type_string()) }} as email,
-        {{ dbt.cast('all_customers.phone', dbt.type_string()) }} as phone,
         {{ dbt.cast('all_customers.gender', dbt.type_string()) }} as gender,
-        cast(all_customers.date_of_birth as date) as date_of_birth,
         {{ dbt.cast('all_customers.city', dbt.type_string()) }} as city,
         cast(all_customers.signup_date as date) as signup_date,
         {{ dbt.cast('all_customers.loyalty_tier', dbt.type_string()) }} as loyalty_tier,
+        all_customers.marketing_consent,
         {{ dbt.cast('all_customers.updated_at', dbt.type_timestamp()) }} as updated_at,
         all_customers.has_profile,
         cast(order_history.first_order_date as date) as first_order_date,

@@ -14,6 +14,7 @@ final as (
         city,
         signup_date,
         loyalty_tier,
+        marketing_consent,
         updated_at
     from classified
     where row_bucket = 'clean'

@@ -7,7 +7,8 @@
     'customer_id', 'name', 'email', 'phone', 'gender', 'date_of_birth', 'city',
     'signup_date', 'loyalty_tier', 'updated_at',
 ] %}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
+{#- marketing_consent is optional: null when the raw files do not have it. #}
+{%- set raw_columns_prefixed = staging_raw_names(raw_columns + ['marketing_consent']) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 
 with source as (
@@ -15,7 +16,9 @@ with source as (
 ),
 
 raw_text as (
-    select {{ staging_raw_text_columns(raw_columns) }}
+    select
+        {{ staging_raw_text_columns(raw_columns) }},
+        {{ staging_optional_raw_text('source', 'marketing_consent') }} as raw_marketing_consent
     from source
 ),
 
@@ -38,6 +41,7 @@ cleaned as (
             lower({{ staging_clean_text('raw_loyalty_tier') }}),
             '{{ "none" if byod_has("loyalty_tier") else "unknown" }}'
         ) as loyalty_tier,
+        {{ staging_parse_consent(staging_clean_text('raw_marketing_consent')) }} as marketing_consent,
         {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
         {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
     from raw_text
@@ -127,6 +131,7 @@ final as (
         city,
         signup_date,
         loyalty_tier,
+        marketing_consent,
         updated_at,
         row_bucket,
         case when row_bucket = 'quarantined' then quality_issue end as reason
