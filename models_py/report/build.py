@@ -113,7 +113,9 @@ def export_links(
 ) -> dict[int, str]:
     """segment_id -> the segment's CSV, relative to the report page (only files written)."""
     written = {path.name: path for path in exports}
-    links = {}
+    links: dict[int, str] = {}
+    if not written:  # no customer_360 in the served file, so no segment lists
+        return links
     for segment_id, segment_name in con.execute(
         "select distinct segment_id, segment_name from customer_360 where segment_id is not null"
     ).fetchall():
