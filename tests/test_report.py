@@ -132,6 +132,7 @@ def test_segment_exports_cover_every_segmented_customer(report: Report) -> None:
     files = sorted(report.exports_dir.glob("segment_*.csv"))
     segments = report.query("select count(distinct segment_id) from customer_segments")
     assert len(files) == segments
+    assert any(path.name.endswith("_at_risk.csv") for path in files)
     seen: list[str] = []
     for path in files:
         with path.open(newline="") as handle:
@@ -142,10 +143,17 @@ def test_segment_exports_cover_every_segmented_customer(report: Report) -> None:
             "segment_name",
             "p_purchase_next_90d",
             "predicted_spend_next_90d",
+            "value_at_risk_12m",
         ]
         assert len({r["segment_name"] for r in rows}) == 1
-        spend = [float(r["predicted_spend_next_90d"]) for r in rows]
-        assert spend == sorted(spend, reverse=True)
+        # the order of the report's target lists: At-risk by value at risk, others by spend
+        ranked_by = (
+            "value_at_risk_12m"
+            if rows[0]["segment_name"] == "At-risk"
+            else "predicted_spend_next_90d"
+        )
+        ranking = [float(r[ranked_by]) for r in rows]
+        assert ranking == sorted(ranking, reverse=True)
         assert all(0 <= float(r["p_purchase_next_90d"]) <= 1 for r in rows)
         seen += [r["customer_id"] for r in rows]
     assert len(seen) == len(set(seen)) == report.query("select count(*) from customer_segments")

@@ -13,15 +13,24 @@ import pandas as pd
 
 from models_py.report.context import DEFAULT_HORIZON_DAYS, ReportContext, read_context
 from models_py.report.html import page, unavailable
-from models_py.report.sections import HEADLINES, SECTIONS, Section, not_enough, render_headlines
+from models_py.report.sections import (
+    HEADLINES,
+    SECTIONS,
+    TARGET_ORDER,
+    Section,
+    not_enough,
+    render_headlines,
+)
 from models_py.report.segment_files import segment_file_name
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
-EXPORT_SQL = """
-select customer_id, segment_id, segment_name, p_purchase_next_{h}d, predicted_spend_next_{h}d
+# Rows in the order the report's target lists use (value at risk for At-risk).
+EXPORT_SQL = f"""
+select customer_id, segment_id, segment_name, p_purchase_next_{{h}}d, predicted_spend_next_{{h}}d,
+    value_at_risk_12m
 from customer_360
 where segment_id is not null
-order by segment_id, predicted_spend_next_{h}d desc, customer_id
+order by segment_id, {TARGET_ORDER}
 """
 
 

@@ -675,6 +675,12 @@ def render_served_tables(df: pd.DataFrame, context: ReportContext) -> str:
 
 
 TOP_CUSTOMERS_PER_SEGMENT = 10
+# Who to contact first within a segment (customer_360 columns; {h} is the horizon in days):
+# At-risk by value at risk, the other segments by predicted spend.
+TARGET_ORDER = (
+    f"case when segment_name = '{AT_RISK}' then value_at_risk_12m "
+    "else predicted_spend_next_{h}d end desc, customer_id"
+)
 
 
 def top_customers_intro(days: int) -> str:
@@ -683,7 +689,8 @@ def top_customers_intro(days: int) -> str:
         f"{AT_RISK} customers are ranked by value at risk: predicted 12-month CLV times the "
         f"probability of no order in the next {days} days (value_at_risk_12m in customer_360), "
         "so customers likely to come back anyway drop down the list. The other segments are "
-        f"ranked by predicted spend in the next {days} days. Full lists are in the CSV exports."
+        f"ranked by predicted spend in the next {days} days. The CSV exports list everyone, in the "
+        "same order."
     )
 
 
@@ -830,8 +837,7 @@ SECTIONS: tuple[Section, ...] = (
         "select * from (select segment_id, segment_name, customer_id, rfm_segment_label, "
         "p_purchase_next_{h}d, predicted_spend_next_{h}d, predicted_clv_12m, value_at_risk_12m, "
         "recency_days, favourite_category, row_number() over (partition by segment_id order by "
-        f"case when segment_name = '{AT_RISK}' then value_at_risk_12m "
-        "else predicted_spend_next_{h}d end desc, customer_id) as rank_in_segment "
+        f"{TARGET_ORDER}) as rank_in_segment "
         "from customer_360 where segment_id is not null) "
         f"where rank_in_segment <= {TOP_CUSTOMERS_PER_SEGMENT} "
         "order by segment_id, rank_in_segment",
