@@ -123,6 +123,7 @@ footer { color: var(--muted); font-size: .85rem; text-align: center; padding: 1r
   header, nav { padding-left: 1rem; padding-right: 1rem; }
   main { padding: .5rem .5rem 2rem; }
   section { padding: .8rem .8rem 1rem; }
+  th, td { padding: .25rem .4rem; }
   .chart-wide { display: none; }
   .chart-narrow { display: block; }
   .chart-narrow svg, .grid2 .chart-narrow svg { max-width: 480px; }
