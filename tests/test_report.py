@@ -8,6 +8,7 @@ import base64
 import contextlib
 import csv
 import fcntl
+import html as html_lib
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from PIL import Image
 
 from models_py.publish import publish
 from models_py.report import build_report
+from models_py.report.money import Currency
 from models_py.report.sections import HEADLINES, SECTIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -130,6 +132,7 @@ def test_segment_exports_cover_every_segmented_customer(report: Report) -> None:
     files = sorted(report.exports_dir.glob("segment_*.csv"))
     segments = report.query("select count(distinct segment_id) from customer_segments")
     assert len(files) == segments
+    assert any(path.name.endswith("_at_risk.csv") for path in files)
     seen: list[str] = []
     for path in files:
         with path.open(newline="") as handle:
@@ -140,10 +143,17 @@ def test_segment_exports_cover_every_segmented_customer(report: Report) -> None:
             "segment_name",
             "p_purchase_next_90d",
             "predicted_spend_next_90d",
+            "value_at_risk_12m",
         ]
         assert len({r["segment_name"] for r in rows}) == 1
-        spend = [float(r["predicted_spend_next_90d"]) for r in rows]
-        assert spend == sorted(spend, reverse=True)
+        # the order of the report's target lists: At-risk by value at risk, others by spend
+        ranked_by = (
+            "value_at_risk_12m"
+            if rows[0]["segment_name"] == "At-risk"
+            else "predicted_spend_next_90d"
+        )
+        ranking = [float(r[ranked_by]) for r in rows]
+        assert ranking == sorted(ranking, reverse=True)
         assert all(0 <= float(r["p_purchase_next_90d"]) <= 1 for r in rows)
         seen += [r["customer_id"] for r in rows]
     assert len(seen) == len(set(seen)) == report.query("select count(*) from customer_segments")
@@ -288,10 +298,28 @@ class DevTools:
         os.close(self._read_fd)
 
 
-def load_in_chromium(page: Path, tmp_path: Path) -> tuple[DevTools, bytes, int]:
-    """Open `page` in headless Chromium; return the browser (with its events), a PNG screenshot
-    and the number of <svg> elements in the rendered DOM."""
-    browser = DevTools(ensure_chromium(), Path(tempfile.mkdtemp(dir=tmp_path)), 1280, 4000)
+@dataclass(frozen=True)
+class OpenPage:
+    """A page loaded in headless Chromium."""
+
+    browser: DevTools
+    session: str
+
+    def evaluate(self, expression: str):
+        reply = self.browser.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, self.session
+        )
+        return reply["result"]["value"]
+
+    def screenshot(self) -> bytes:
+        shot = self.browser.send("Page.captureScreenshot", {"format": "png"}, self.session)
+        return base64.b64decode(shot["data"])
+
+
+@contextlib.contextmanager
+def chromium_page(page: Path, tmp_path: Path, width: int = 1280, height: int = 4000):
+    """Headless Chromium with `page` loaded in a window of width x height CSS pixels."""
+    browser = DevTools(ensure_chromium(), Path(tempfile.mkdtemp(dir=tmp_path)), width, height)
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
@@ -299,17 +327,24 @@ def load_in_chromium(page: Path, tmp_path: Path) -> tuple[DevTools, bytes, int]:
         ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             browser.send(f"{domain}.enable", session=session)
+        # headless windows are at least 500 px wide: emulate the screen (a phone below 600 px)
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1}
+        metrics["mobile"] = width < 600
+        browser.send("Emulation.setDeviceMetricsOverride", metrics, session=session)
         browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         browser.wait_for("Page.loadEventFired")
-        svg_count = browser.send(
-            "Runtime.evaluate",
-            {"expression": "document.querySelectorAll('svg').length", "returnByValue": True},
-            session=session,
-        )["result"]["value"]
-        shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+        yield OpenPage(browser, session)
     finally:
         browser.close()
-    return browser, base64.b64decode(shot["data"]), svg_count
+
+
+def load_in_chromium(page: Path, tmp_path: Path) -> tuple[DevTools, bytes, int]:
+    """Open `page` in headless Chromium; return the browser (with its events), a PNG screenshot
+    and the number of <svg> elements in the rendered DOM."""
+    with chromium_page(page, tmp_path) as opened:
+        svg_count = opened.evaluate("document.querySelectorAll('svg').length")
+        shot = opened.screenshot()
+    return opened.browser, shot, svg_count
 
 
 def requested_urls(browser: DevTools) -> list[str]:
@@ -381,3 +416,164 @@ def test_docs_site_is_a_single_offline_file(built_warehouse, tmp_path: Path) -> 
     assert np.asarray(Image.open(BytesIO(png)).convert("L"), dtype=float).std() > 10
     external = [u for u in requested_urls(browser) if not u.startswith(("file:", "data:"))]
     assert external == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The report as marketing reads it: on a laptop (1400 px) and a phone (390 px).
+
+LAYOUT_JS = """(() => {
+  const root = document.documentElement;
+  const inScroller = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const where = (e) => e.tagName + '.' + e.className + ' in #' + (e.closest('section') || {}).id;
+  const sticking = [...document.body.querySelectorAll('*')].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > root.clientWidth + 0.5 && !inScroller(e);
+  }).map(where);
+  const scrollingTables = [...document.querySelectorAll('.table-wrap')]
+    .filter((w) => w.scrollWidth > w.clientWidth).map(where);
+  const chartTextPx = [...document.querySelectorAll('svg text')]
+    .filter((t) => t.getClientRects().length > 0)
+    .map((t) => {
+      const m = t.getScreenCTM();
+      return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    });
+  return {innerWidth: window.innerWidth, pageWidth: root.scrollWidth,
+          viewportWidth: root.clientWidth, sticking, scrollingTables, chartTextPx,
+          text: document.body.innerText};
+})()"""
+
+LAPTOP, PHONE = 1400, 390
+
+
+@pytest.fixture(scope="module")
+def layouts(report: Report, tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict]:
+    """What Chromium lays out at each width: overflow, on-screen size of chart text, the text
+    a reader sees (closed SQL blocks, tooltips and hidden chart layouts excluded)."""
+    shots = tmp_path_factory.mktemp("layouts")
+    measured = {}
+    for width in (LAPTOP, PHONE):
+        with chromium_page(report.html_path, shots, width, 3000) as opened:
+            measured[width] = opened.evaluate(LAYOUT_JS)
+            (shots / f"report_{width}.png").write_bytes(opened.screenshot())
+    return measured
+
+
+@pytest.mark.parametrize("width", [LAPTOP, PHONE])
+def test_nothing_sticks_out_of_the_page(layouts: dict[int, dict], width: int) -> None:
+    layout = layouts[width]
+    assert layout["innerWidth"] == width
+    assert layout["sticking"] == [], "elements wider than the page, outside any scroll box"
+    assert layout["pageWidth"] <= layout["viewportWidth"], "the page scrolls sideways"
+
+
+def test_every_table_fits_its_card_on_a_laptop(layouts: dict[int, dict]) -> None:
+    assert layouts[LAPTOP]["scrollingTables"] == []
+
+
+def test_chart_text_is_readable_on_a_phone(layouts: dict[int, dict]) -> None:
+    sizes = layouts[PHONE]["chartTextPx"]
+    assert len(sizes) > 200, "too few chart labels visible: are the charts shown?"
+    assert min(sizes) >= 10, f"chart text renders at {min(sizes):.1f} px on a phone"
+
+
+def section_html(html: str, key: str) -> str:
+    match = re.search(rf'<section id="{re.escape(key)}".*?</section>', html, flags=re.S)
+    assert match, key
+    return match.group(0)
+
+
+RFM_CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def test_rfm_segments_read_as_labels(report: Report, layouts: dict[int, dict]) -> None:
+    with duckdb.connect(str(report.served), read_only=True) as con:
+        pairs = con.execute(
+            "select distinct rfm_segment, rfm_segment_label from customer_360 "
+            "where rfm_segment is not null"
+        ).fetchall()
+    assert len(pairs) >= 8 and all(label for _, label in pairs)
+    assert len({label for _, label in pairs}) == len(pairs)
+    labels = dict(pairs)
+    assert labels["at_risk"] == "At risk" and labels["cannot_lose"] == "Can't lose them"
+    shown = html_lib.unescape(section_html(report.html, "rfm-segments"))
+    assert all(f"<td>{label}</td>" in shown for label in labels.values())
+    codes = {name for name in labels if "_" in name}
+    visible = set(RFM_CODE.findall(layouts[LAPTOP]["text"]))
+    assert codes & visible == set(), "RFM segment names shown as code"
+
+
+def test_at_risk_groups_are_explained_with_their_measured_overlap(report: Report) -> None:
+    both = report.query(
+        "select count(*) from customer_360 where segment_name = 'At-risk' "
+        "and rfm_segment = 'at_risk'"
+    )
+    kmeans = report.query("select count(*) from customer_360 where segment_name = 'At-risk'")
+    rfm = report.query("select count(*) from customer_360 where rfm_segment = 'at_risk'")
+    assert 0 < both < min(kmeans, rfm), "the demo data should show a partial overlap"
+    shown = html_lib.unescape(section_html(report.html, "at-risk-groups"))
+    assert f"{both:,d} customers are in both" in shown
+    assert f"{both / kmeans:.1%} of the {kmeans:,d} At-risk customers" in shown
+    assert f"{both / rfm:.1%} of the {rfm:,d} RFM At risk customers" in shown
+    assert "Can't lose them" in shown and "recency score of 1 or 2" in shown
+
+
+def test_at_risk_customers_are_ranked_by_value_at_risk(report: Report) -> None:
+    worst_gap = report.query(
+        "select max(abs(c.value_at_risk_12m - p.predicted_clv_12m * (1 - p.p_purchase))) "
+        "from customer_360 c join customer_predictions p using (customer_id)"
+    )
+    assert worst_gap < 1e-6
+    with duckdb.connect(str(report.served), read_only=True) as con:
+        expected = [
+            row[0]
+            for row in con.execute(
+                "select customer_id from customer_360 where segment_name = 'At-risk' "
+                "order by value_at_risk_12m desc, customer_id limit 10"
+            ).fetchall()
+        ]
+        by_spend = con.execute(
+            "select customer_id from customer_360 where segment_name = 'At-risk' "
+            "order by predicted_spend_next_90d desc, customer_id limit 10"
+        ).fetchall()
+    assert expected != [row[0] for row in by_spend], "rankings agree: the test shows nothing"
+    block = section_html(report.html, "top-customers").split("<h3>At-risk</h3>")[1]
+    block = block.split("<h3>")[0]
+    assert "Ranked by value at risk" in block and "value at risk (\u20b9)" in block
+    assert re.findall(r"<td>(C\d+)</td>", block) == expected
+
+
+def test_money_follows_one_convention(report: Report, layouts: dict[int, dict]) -> None:
+    """Amounts from a lakh up read in lakh/crore, as on the chart axes, with the exact amount
+    as a tooltip; nothing visible is written to the rupee above a lakh."""
+    to_the_rupee = re.findall(r"\u20b9\d{1,2}(?:,\d\d)+,\d{3}\b", layouts[LAPTOP]["text"])
+    assert to_the_rupee == [], "amounts above a lakh written to the rupee"
+    inr = Currency("INR")
+    cards = dict(
+        re.findall(
+            r'data-metric="([^"]+)" data-value="[^"]*">.*?<div class="value">(.*?)</div>',
+            report.html,
+        )
+    )
+    for key in ("net_revenue", "expected_revenue_next_horizon"):
+        value = headline_values(report.html)[key]
+        short = inr.compact(value)
+        assert value >= 1e5 and re.fullmatch(r"\u20b9\d+\.\d\d (L|Cr)", short)
+        assert cards[key] == f'<span class="money" title="{inr.amount(value)}">{short}</span>'
+    axis_ticks = re.findall(r"\u20b9[\d.]+ (?:L|Cr)<", section_html(report.html, "monthly-revenue"))
+    assert axis_ticks, "the revenue chart's axis is in lakh/crore"
+
+
+def test_every_segment_links_to_its_csv_export(report: Report) -> None:
+    segments = report.query("select count(*) from segment_summary")
+    exports = {p.resolve() for p in report.exports_dir.glob("segment_*.csv")}
+    for key in ("segments", "segment-profiles", "top-customers"):
+        hrefs = re.findall(r'href="([^"]+\.csv)"', section_html(report.html, key))
+        assert len(hrefs) == segments, key
+        linked = {(report.html_path.parent / h).resolve() for h in hrefs}
+        assert linked == exports, key
+        assert all(h.startswith("../exports/segment_") for h in hrefs)

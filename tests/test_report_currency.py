@@ -70,6 +70,27 @@ def test_axis_units_lakh_crore_for_inr_and_k_m_otherwise() -> None:
     assert not any(INDIAN_WORDS.search(gbp.axis(v) + "<") for v in (1e5, 1e7, 1e9))
 
 
+def test_amounts_from_a_lakh_up_are_compact_with_the_exact_amount_as_tooltip() -> None:
+    inr, gbp = Currency("INR"), Currency("GBP")
+    assert [inr.compact(v) for v in (146_641_077, 8_647_876, 99_999, -2_500_000)] == [
+        "\u20b914.66 Cr",
+        "\u20b986.48 L",
+        "\u20b999,999",
+        "-\u20b925.00 L",
+    ]
+    assert [gbp.compact(v) for v in (1_234_567, 999_999, 3.2e9)] == [
+        "\u00a31.23M",
+        "\u00a3999,999",
+        "\u00a33.20B",
+    ]
+    assert inr.display(146_641_077) == (
+        '<span class="money" title="\u20b914,66,41,077">\u20b914.66 Cr</span>'
+    )
+    assert inr.display(45_230) == "\u20b945,230" and inr.display(None) == "\u2013"
+    # the same units as the chart axes
+    assert {suffix for _, suffix in inr.units()} <= {suffix for _, suffix in inr.units(axis=True)}
+
+
 def test_festive_months_parse_and_reject_bad_text() -> None:
     assert parse_festive_months("10,11,12") == (10, 11, 12)
     assert parse_festive_months(" 12, 3 ,3") == (3, 12)
@@ -92,13 +113,15 @@ def test_monthly_revenue_section_in_inr_keeps_the_indian_look() -> None:
     assert "net revenue (\u20b9)" in html
     assert "Diwali" in html and "festive season (Oct-Dec)" in html
     assert " L<" in html or " Cr<" in html  # lakh/crore axis ticks
-    assert "\u20b937,50,000" in html  # the peak month, Indian grouping
+    assert "\u20b937.50 L" in html  # the peak month, in lakh
+    assert 'title="\u20b937,50,000"' in html  # its exact amount as the tooltip
 
 
 def test_monthly_revenue_section_in_gbp_says_pounds_and_highlighted_months() -> None:
     html = render_monthly_revenue(MONTHS, ReportContext(currency=Currency("GBP")))
     assert INDIAN_WORDS.search(html) is None
-    assert "net revenue (\u00a3)" in html and "\u00a33,750,000" in html
+    assert "net revenue (\u00a3)" in html and "\u00a33.75M" in html
+    assert 'title="\u00a33,750,000"' in html
     assert "highlighted months (festive_months var" in html.lower()
     assert re.search(r"\u00a3\d(\.\d)?M<", html), "axis ticks in millions"
     assert 'role="img"' in html and "<title id=" in html

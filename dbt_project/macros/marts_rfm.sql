@@ -33,8 +33,36 @@
 {%- endmacro %}
 
 
+{% macro marts_rfm_segment_labels() -%}
+    {#- Each segment name marts_rfm_segment can return, in grid order, and the label people read
+        (the report and BI tools show the label; filters and tests use the name). -#}
+    {{ return({
+        'champions': 'Champions',
+        'loyal': 'Loyal',
+        'potential_loyalists': 'Potential loyalists',
+        'new': 'New',
+        'promising': 'Promising',
+        'need_attention': 'Need attention',
+        'about_to_sleep': 'About to sleep',
+        'at_risk': 'At risk',
+        'cannot_lose': "Can't lose them",
+        'hibernating': 'Hibernating',
+        'lost': 'Lost',
+    }) }}
+{%- endmacro %}
+
+
 {% macro marts_rfm_segments() -%}
     {#- Every segment name marts_rfm_segment can return (for accepted_values tests and docs). -#}
-    {{ return(['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention',
-               'about_to_sleep', 'at_risk', 'cannot_lose', 'hibernating', 'lost']) }}
+    {{ return(marts_rfm_segment_labels().keys() | list) }}
+{%- endmacro %}
+
+
+{% macro marts_rfm_segment_label(rfm_segment) -%}
+    {#- The readable label of an RFM segment name (null for null). -#}
+    case {{ rfm_segment }}
+    {%- for name, label in marts_rfm_segment_labels().items() %}
+        when '{{ name }}' then '{{ label | replace("'", "''") }}'
+    {%- endfor %}
+    end
 {%- endmacro %}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -13,14 +13,24 @@ import pandas as pd
 
 from models_py.report.context import DEFAULT_HORIZON_DAYS, ReportContext, read_context
 from models_py.report.html import page, unavailable
-from models_py.report.sections import HEADLINES, SECTIONS, Section, not_enough, render_headlines
+from models_py.report.sections import (
+    HEADLINES,
+    SECTIONS,
+    TARGET_ORDER,
+    Section,
+    not_enough,
+    render_headlines,
+)
+from models_py.report.segment_files import segment_file_name
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
-EXPORT_SQL = """
-select customer_id, segment_id, segment_name, p_purchase_next_{h}d, predicted_spend_next_{h}d
+# Rows in the order the report's target lists use (value at risk for At-risk).
+EXPORT_SQL = f"""
+select customer_id, segment_id, segment_name, p_purchase_next_{{h}}d, predicted_spend_next_{{h}}d,
+    value_at_risk_12m
 from customer_360
 where segment_id is not null
-order by segment_id, predicted_spend_next_{h}d desc, customer_id
+order by segment_id, {TARGET_ORDER}
 """
 
 
@@ -89,10 +99,6 @@ def headline_values(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[st
     return values
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "segment"
-
-
 def write_exports(
     con: duckdb.DuckDBPyConnection, tables: set[str], exports_dir: Path, horizon: int
 ) -> list[Path]:
@@ -105,10 +111,27 @@ def write_exports(
         stale.unlink()
     paths = []
     for (segment_id, segment_name), rows in frame.groupby(["segment_id", "segment_name"]):
-        path = exports_dir / f"segment_{int(segment_id)}_{_slug(str(segment_name))}.csv"
+        path = exports_dir / segment_file_name(segment_id, segment_name)
         rows.drop(columns="segment_id").to_csv(path, index=False)
         paths.append(path)
     return paths
+
+
+def export_links(
+    con: duckdb.DuckDBPyConnection, exports: list[Path], report_dir: Path
+) -> dict[int, str]:
+    """segment_id -> the segment's CSV, relative to the report page (only files written)."""
+    written = {path.name: path for path in exports}
+    links: dict[int, str] = {}
+    if not written:  # no customer_360 in the served file, so no segment lists
+        return links
+    for segment_id, segment_name in con.execute(
+        "select distinct segment_id, segment_name from customer_360 where segment_id is not null"
+    ).fetchall():
+        path = written.get(segment_file_name(segment_id, segment_name))
+        if path is not None:
+            links[int(segment_id)] = Path(os.path.relpath(path, report_dir)).as_posix()
+    return links
 
 
 def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> ReportResult:
@@ -122,6 +145,8 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         tables = served_tables(con)
         context = read_context(con, tables, fallback_horizon=horizon_days(con, tables))
         horizon = context.horizon_days
+        exports = write_exports(con, tables, Path(exports_dir), horizon)
+        context = replace(context, segment_exports=export_links(con, exports, Path(report_dir)))
         values = headline_values(con, tables)
         as_of = context.as_of_date
         if as_of is None and "customer_features" in tables:
@@ -140,7 +165,6 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
             "</section>"
         ]
         sections_html += [_render_section(con, tables, s, context) for s in SECTIONS]
-        exports = write_exports(con, tables, Path(exports_dir), horizon)
     unavailable_sections = [s.key for s in SECTIONS if _missing(tables, s.tables)] + [
         h.key for h in HEADLINES if h.key not in values
     ]

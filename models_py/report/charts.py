@@ -1,12 +1,19 @@
-"""Matplotlib charts rendered to accessible inline SVG (no external references, stable ids)."""
+"""Matplotlib charts rendered to accessible inline SVG (no external references, stable ids).
+
+Every chart is drawn twice: a wide layout for screens and a narrow one for phones (narrower
+figure, wrapped titles, fewer tick labels), so its text keeps about the same size on screen as
+the page's small print. The page's CSS shows one of the two by the width of the screen."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import html
 import io
+import math
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import ParamSpec
 
@@ -38,6 +45,20 @@ STYLE = {
 
 _ID = re.compile(r'\bid="([^"]+)"')
 
+# The phone layout: figures this many inches wide (one SVG unit per point, so text of 11 units
+# renders at about 11 px in a phone's text column), titles and labels wrapped to fit.
+NARROW_WIDTH_IN = 4.4
+NARROW_TITLE_CHARS = 38
+NARROW_LABEL_CHARS = 46
+NARROW_MAX_TICK_LABELS = 9
+WIDE_MAX_TICK_LABELS = 24
+# Which layout is being drawn (set by `styled` around each chart function).
+_NARROW = contextvars.ContextVar("narrow_layout", default=False)
+
+
+def narrow() -> bool:
+    return _NARROW.get()
+
 
 # Money axes take a tick formatter, e.g. models_py.report.money.Currency.axis (₹ with L/Cr for
 # INR, K/M otherwise).
@@ -48,19 +69,51 @@ P = ParamSpec("P")
 
 
 def styled(chart: Callable[P, str]) -> Callable[P, str]:
-    """Build the whole chart under the report's rcParams (artists read them when created)."""
+    """Draw the chart in both layouts under the report's rcParams (artists read them when
+    created): <div class="chart-wide">svg</div><div class="chart-narrow">svg</div>."""
 
     @functools.wraps(chart)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
-        with mpl.rc_context(STYLE):
-            return chart(*args, **kwargs)
+        variants = []
+        for is_narrow, css_class in ((False, "chart-wide"), (True, "chart-narrow")):
+            token = _NARROW.set(is_narrow)
+            try:
+                with mpl.rc_context(STYLE):
+                    variants.append(f'<div class="{css_class}">{chart(*args, **kwargs)}</div>')
+            finally:
+                _NARROW.reset(token)
+        return "".join(variants)
 
     return wrapper
 
 
 def new_figure(width: float = 7.5, height: float = 3.8) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    size = (min(width, NARROW_WIDTH_IN), height) if narrow() else (width, height)
+    fig = Figure(figsize=size, layout="constrained")
     return fig, fig.subplots()
+
+
+def fit(label: str, chars: int) -> str:
+    """The label wrapped to lines of `chars` characters in the narrow layout, as is otherwise."""
+    return textwrap.fill(label, chars) if narrow() else label
+
+
+def label_axes(ax: Axes, title: str, xlabel: str, ylabel: str, title_pad: float = 6) -> None:
+    """Title and axis labels; in the narrow layout the title spans the figure, not the axes."""
+    if narrow():
+        ax.figure.suptitle(fit(title, NARROW_TITLE_CHARS), fontweight="bold", fontsize=13)
+    else:
+        ax.set_title(title, pad=title_pad)
+    ax.set_xlabel(fit(xlabel, NARROW_LABEL_CHARS))
+    ax.set_ylabel(fit(ylabel, NARROW_LABEL_CHARS * 3 // 4))
+
+
+def thin_ticks(labels: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Positions and labels of every n-th category, so at most a layout's maximum are written."""
+    limit = NARROW_MAX_TICK_LABELS if narrow() else WIDE_MAX_TICK_LABELS
+    step = max(1, math.ceil(len(labels) / limit))
+    positions = list(range(0, len(labels), step))
+    return positions, [labels[i] for i in positions]
 
 
 def to_svg(fig: Figure, title: str, description: str) -> str:
@@ -78,7 +131,8 @@ def to_svg(fig: Figure, title: str, description: str) -> str:
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
-    prefix = "c" + hashlib.sha1((title + description).encode()).hexdigest()[:8] + "-"
+    layout = "n" if narrow() else "w"
+    prefix = "c" + hashlib.sha1((title + description).encode()).hexdigest()[:8] + layout + "-"
     for old in sorted(set(_ID.findall(svg)), key=len, reverse=True):
         new = prefix + old
         svg = svg.replace(f'id="{old}"', f'id="{new}"')
@@ -119,7 +173,7 @@ def bar_chart(
     if horizontal:
         fig, ax = new_figure(7.5, max(3.2, 0.32 * len(labels) + 1.2))
     else:
-        fig, ax = new_figure(max(7.5, 0.3 * len(labels) + 2), 4.2)
+        fig, ax = new_figure(min(max(7.5, 0.3 * len(labels) + 2), 10), 4.2)
     colors = [PALETTE[1] if highlight and highlight[i] else PALETTE[0] for i in range(len(values))]
     if horizontal:
         ax.barh(list(labels)[::-1], list(values)[::-1], color=colors[::-1])
@@ -127,25 +181,24 @@ def bar_chart(
         if money:
             ax.xaxis.set_major_formatter(FuncFormatter(money))
     else:
-        ax.bar(list(labels), list(values), color=colors)
+        ax.bar(range(len(labels)), list(values), color=colors)
         ax.grid(axis="x", visible=False)
         if money:
             ax.yaxis.set_major_formatter(FuncFormatter(money))
-        if len(labels) > 8:
-            ax.tick_params(axis="x", labelrotation=60)
+        positions, shown = thin_ticks(list(labels))
+        ax.set_xticks(positions, shown, rotation=60 if len(labels) > 8 else 0)
     if highlight is not None and highlight_label and any(highlight):
         ax.legend(
             handles=[Patch(color=PALETTE[1], label=highlight_label), Patch(color=PALETTE[0])],
             labels=[highlight_label, "other months"],
             frameon=False,
-            ncols=2,
+            ncols=1 if narrow() else 2,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
         )
     # With a legend above the axes, lift the title clear of it.
-    ax.set_title(title, pad=28 if highlight is not None and highlight_label else 6)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    lifted = highlight is not None and highlight_label
+    label_axes(ax, title, xlabel, ylabel, title_pad=28 if lifted else 6)
     return to_svg(fig, title, description)
 
 
@@ -165,14 +218,13 @@ def grouped_bar_chart(
     x = np.arange(len(labels))
     for i, (name, values) in enumerate(series.items()):
         ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=name, color=PALETTE[i])
-    ax.set_xticks(x, list(labels), rotation=20 if len(labels) > 4 else 0, ha="right")
+    rotation = (40 if narrow() else 20) if len(labels) > 4 else 0
+    ax.set_xticks(x, list(labels), rotation=rotation, ha="right" if rotation else "center")
     if percent:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.grid(axis="x", visible=False)
     ax.legend(frameon=False)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    label_axes(ax, title, xlabel, ylabel)
     return to_svg(fig, title, description)
 
 
@@ -207,9 +259,7 @@ def histogram(
         ax.xaxis.set_major_formatter(FuncFormatter(money))
     elif log_x:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("customers")
+    label_axes(ax, title, xlabel, "customers")
     return to_svg(fig, title, description)
 
 
@@ -233,9 +283,7 @@ def line_chart(
     if percent_x:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.legend(frameon=False)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    label_axes(ax, title, xlabel, ylabel)
     return to_svg(fig, title, description)
 
 
@@ -254,7 +302,9 @@ def heatmap(
     fig, ax = new_figure(6.5, max(3.6, 0.5 * len(row_labels) + 1.6))
     image = ax.imshow(matrix, cmap="Blues", aspect="auto")
     ax.grid(False)
-    ax.set_xticks(range(len(col_labels)), list(col_labels), rotation=20, ha="right")
+    ax.set_xticks(
+        range(len(col_labels)), list(col_labels), rotation=40 if narrow() else 20, ha="right"
+    )
     ax.set_yticks(range(len(row_labels)), list(row_labels))
     top = np.nanmax(matrix) if matrix.size else 0
     for (i, j), value in np.ndenumerate(matrix):
@@ -269,9 +319,7 @@ def heatmap(
                 fontsize=10,
             )
     fig.colorbar(image, ax=ax, label=colorbar_label)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    label_axes(ax, title, xlabel, ylabel)
     return to_svg(fig, title, description)
 
 
@@ -297,7 +345,5 @@ def predicted_vs_actual(
     ax.xaxis.set_major_formatter(FuncFormatter(money))
     ax.yaxis.set_major_formatter(FuncFormatter(money))
     ax.legend(frameon=False)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    label_axes(ax, title, xlabel, ylabel)
     return to_svg(fig, title, description)

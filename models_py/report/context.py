@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +42,8 @@ class ReportContext:
     festive_months: tuple[int, ...] = DEFAULT_FESTIVE_MONTHS
     horizon_days: int = DEFAULT_HORIZON_DAYS
     as_of_date: date | None = None
+    # segment_id -> link to the segment's CSV export, relative to the report page
+    segment_exports: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def indian_festive_season(self) -> bool:

@@ -23,6 +23,11 @@ def text(value: object) -> str:
     return MISSING if is_missing(value) else escape(str(value))
 
 
+def raw_html(value: object) -> str:
+    """A cell that is already HTML (e.g. a link)."""
+    return MISSING if is_missing(value) else str(value)
+
+
 Formatter = Callable[[object], str]
 
 
@@ -40,7 +45,7 @@ def table(
         cells = []
         for column, _, fmt in columns:
             value = values[column]
-            numeric = fmt is not text
+            numeric = fmt not in (text, raw_html)
             cells.append(f"<td{' class=num' if numeric else ''}>{fmt(value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
@@ -50,8 +55,13 @@ def table(
     )
 
 
-def figure(svg: str, caption: str) -> str:
-    return f"<figure>{svg}<figcaption>{escape(caption)}</figcaption></figure>"
+def figure(chart: str, caption_html: str) -> str:
+    """A chart with its caption; the caption is HTML (amounts carry their exact value)."""
+    return f"<figure>{chart}<figcaption>{caption_html}</figcaption></figure>"
+
+
+def link(href: str, label: str) -> str:
+    return f'<a href="{escape(href)}">{escape(label)}</a>'
 
 
 def unavailable(reason: str) -> str:
@@ -84,19 +94,23 @@ p.intro { color: var(--muted); margin-top: 0; }
 .card .label { color: var(--muted); font-size: .9rem; }
 .card .value { font-size: 1.6rem; font-weight: bold; }
 .card .note { color: var(--muted); font-size: .8rem; }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr));
+         gap: 1rem; }
+.grid2 > * { min-width: 0; }
 figure { margin: .5rem 0 1rem; }
 figure svg { width: 100%; max-width: 860px; height: auto; display: block; }
 .grid2 figure svg { max-width: 560px; }
+.chart-narrow { display: none; }
+.money { text-decoration: underline dotted #9aa5b1; text-underline-offset: .2em; }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: .2rem; }
-.table-wrap { overflow-x: auto; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: .9rem; margin: .4rem 0 .8rem; min-width: 50%; }
 caption { text-align: left; font-weight: bold; padding: .3rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align: left;
          vertical-align: top; }
 th { background: #eef2f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.published td { background: #fdf3ea; font-weight: bold; }
+tr.published td, .published { background: #fdf3ea; font-weight: bold; }
 .unavailable { background: #fff7e0; border: 1px solid #f0d890; padding: .6rem .8rem;
                border-radius: 6px; }
 p.note { background: #eef4f9; border: 1px solid #c9dceb; padding: .6rem .8rem;
@@ -104,6 +118,16 @@ p.note { background: #eef4f9; border: 1px solid #c9dceb; padding: .6rem .8rem;
 details { margin-top: .6rem; font-size: .85rem; color: var(--muted); }
 details pre { background: #f3f5f8; padding: .6rem; overflow-x: auto; white-space: pre-wrap; }
 footer { color: var(--muted); font-size: .85rem; text-align: center; padding: 1rem; }
+/* Phones: narrow margins, and each chart's phone layout (narrower, fewer ticks, same text size) */
+@media (max-width: 760px) {
+  header, nav { padding-left: 1rem; padding-right: 1rem; }
+  main { padding: .5rem .5rem 2rem; }
+  section { padding: .8rem .8rem 1rem; }
+  th, td { padding: .25rem .4rem; }
+  .chart-wide { display: none; }
+  .chart-narrow { display: block; }
+  .chart-narrow svg, .grid2 .chart-narrow svg { max-width: 480px; }
+}
 """
 
 

@@ -1,8 +1,13 @@
 """Money and count formatting in the currency of the build (report_context.currency).
 
-INR keeps the Indian look: ₹, lakh/crore digit grouping (₹1,85,96,04,101) and L/Cr axis units.
+INR keeps the Indian look: ₹, lakh/crore digit grouping (₹1,85,96,04,101) and L/Cr units.
 Any other ISO 4217 code gets its symbol where it is unambiguous (£, $, €, ¥) or the code itself,
-Western thousands grouping (1,234,567) and K/M/B axis units."""
+Western thousands grouping (1,234,567) and M/B units.
+
+One convention for every amount on the page (headline cards, tables, captions and chart axes):
+from a lakh (INR) or a million (other currencies) up, amounts are written in those units
+(₹14.66 Cr, £1.23M) with the exact amount as a tooltip; smaller amounts are written exactly
+(₹45,230). Chart axes use the same units, plus k / K for thousands where ticks are short."""
 
 from __future__ import annotations
 
@@ -15,6 +20,9 @@ import pandas as pd
 DEFAULT_CURRENCY = "INR"
 SYMBOLS = {"INR": "\u20b9", "GBP": "\u00a3", "USD": "$", "EUR": "\u20ac", "JPY": "\u00a5"}
 MISSING = "\u2013"  # en dash for a missing value
+# (size, suffix) of the compact units, largest first.
+INDIAN_UNITS: tuple[tuple[float, str], ...] = ((1e7, " Cr"), (1e5, " L"))
+WESTERN_UNITS: tuple[tuple[float, str], ...] = ((1e9, "B"), (1e6, "M"))
 
 
 def is_missing(value: object) -> bool:
@@ -97,16 +105,36 @@ class Currency:
             return f"{sign}{self._prefix}{whole}{fraction}"
         return f"{sign}{self._prefix}{self.group(round(magnitude))}"
 
+    def units(self, axis: bool = False) -> tuple[tuple[float, str], ...]:
+        """Compact units, largest first; chart axes also use thousands (k for INR, K otherwise)."""
+        big = INDIAN_UNITS if self.indian else WESTERN_UNITS
+        return (*big, (1e3, "k" if self.indian else "K")) if axis else big
+
+    def compact(self, value: object, decimals: int = 2) -> str:
+        """₹14.66 Cr / ₹86.48 L / £1.23M; below a lakh (a million) the exact amount: ₹45,230."""
+        if is_missing(value):
+            return MISSING
+        number = float(value)  # type: ignore[arg-type]
+        magnitude = abs(number)
+        for size, suffix in self.units():
+            if magnitude >= size:
+                sign = "-" if number < 0 else ""
+                return f"{sign}{self._prefix}{magnitude / size:.{decimals}f}{suffix}"
+        return self.amount(number)
+
+    def display(self, value: object) -> str:
+        """HTML for an amount on the page: the compact form, the exact amount in its tooltip."""
+        short, exact = self.compact(value), self.amount(value)
+        if short == exact:
+            return short
+        return f'<span class="money" title="{exact}">{short}</span>'
+
     def axis(self, value: float, _pos: object = None) -> str:
         """Axis tick label: ₹ with k / L (lakh) / Cr (crore) for INR; K / M / B otherwise."""
         magnitude = abs(value)
         sign = "-" if value < 0 else ""
-        prefix = self._prefix
-        if self.indian:
-            steps = ((1e7, " Cr", 1), (1e5, " L", 1), (1e3, "k", 0))
-        else:
-            steps = ((1e9, "B", 1), (1e6, "M", 1), (1e3, "K", 0))
-        for size, suffix, decimals in steps:
+        for size, suffix in self.units(axis=True):
             if magnitude >= size:
-                return f"{sign}{prefix}{magnitude / size:.{decimals}f}{suffix}"
-        return f"{sign}{prefix}{magnitude:.0f}"
+                decimals = 0 if size < 1e5 else 1
+                return f"{sign}{self._prefix}{magnitude / size:.{decimals}f}{suffix}"
+        return f"{sign}{self._prefix}{magnitude:.0f}"

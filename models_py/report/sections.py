@@ -13,7 +13,9 @@ import pandas as pd
 
 from models_py.report import charts
 from models_py.report.context import ReportContext
-from models_py.report.html import figure, num, pct, table, text, unavailable
+from models_py.report.html import figure, link, num, pct, raw_html, table, text, unavailable
+from models_py.report.money import MISSING
+from models_py.segmentation import AT_RISK
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,12 @@ MONEY, COUNT, SHARE = "money", "count", "share"
 
 def formatter(kind: str, context: ReportContext) -> Callable[[object], str]:
     return {
-        MONEY: context.currency.amount,
+        MONEY: context.currency.display,
         COUNT: context.currency.count,
         SHARE: pct,
         "num": num,
         "text": text,
+        "html": raw_html,
     }[kind]
 
 
@@ -200,16 +203,20 @@ def render_data_quality(df: pd.DataFrame, context: ReportContext) -> str:
 
 
 def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
-    money, currency = context.currency.amount, context.currency
+    currency = context.currency
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in df["month_start"]]
     highlight = None
     if context.highlight_label:
         highlight = [bool(f) for f in df["is_festive_month"].fillna(False)]
     top = df.nlargest(3, "net_revenue")
-    peaks = ", ".join(
-        f"{pd.Timestamp(m).strftime('%b %Y')} ({money(v)})"
-        for m, v in zip(top["month_start"], top["net_revenue"], strict=True)
-    )
+
+    def peaks_with(money: Callable[[object], str]) -> str:
+        return ", ".join(
+            f"{pd.Timestamp(m).strftime('%b %Y')} ({money(v)})"
+            for m, v in zip(top["month_start"], top["net_revenue"], strict=True)
+        )
+
+    peaks = peaks_with(currency.amount)
     svg = charts.bar_chart(
         labels,
         df["net_revenue"].astype(float).tolist(),
@@ -223,7 +230,7 @@ def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
         highlight_label=context.highlight_label,
     )
     note = f"{context.highlight_note} " if context.highlight_note else ""
-    return figure(svg, f"{note}Highest months: {peaks}.")
+    return figure(svg, f"{text(note)}Highest months: {peaks_with(currency.display)}.")
 
 
 def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
@@ -241,8 +248,9 @@ def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
             figures.append(unavailable(f"no values for {column}"))
             continue
         is_money = column == "monetary"
-        fmt = currency.amount if is_money else num
-        summary = f"median {fmt(values.median())}; 90th percentile {fmt(values.quantile(0.9))}"
+        plain, shown = (currency.amount, currency.display) if is_money else (num, num)
+        median, p90 = values.median(), values.quantile(0.9)
+        summary = f"median {plain(median)}; 90th percentile {plain(p90)}"
         svg = charts.histogram(
             values.tolist(),
             title=title,
@@ -251,7 +259,8 @@ def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
             log_x=log_x,
             money=currency.axis if is_money else None,
         )
-        figures.append(figure(svg, f"{summary} ({len(values)} customers)"))
+        caption = f"median {shown(median)}; 90th percentile {shown(p90)} ({len(values)} customers)"
+        figures.append(figure(svg, caption))
     return f'<div class="grid2">{"".join(figures)}</div>'
 
 
@@ -272,7 +281,7 @@ def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
         df,
         [
             ("category", "category", text),
-            ("net_revenue", "net revenue", currency.amount),
+            ("net_revenue", "net revenue", currency.display),
             ("revenue_share", "share of revenue", pct),
             ("customers", "customers", currency.count),
             ("items", "items sold", currency.count),
@@ -280,9 +289,25 @@ def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
     )
 
 
+def export_link(segment_id: object, customers: object, context: ReportContext) -> str:
+    """A link to the segment's CSV export ('1,234 customers (CSV)'), or a dash when none."""
+    href = context.segment_exports.get(int(segment_id))  # type: ignore[call-overload]
+    if href is None:
+        return MISSING
+    return link(href, f"{context.currency.count(customers)} customers (CSV)")
+
+
+def with_export_links(df: pd.DataFrame, context: ReportContext) -> pd.DataFrame:
+    links = [
+        export_link(i, n, context) for i, n in zip(df["segment_id"], df["customers"], strict=True)
+    ]
+    return df.assign(customer_list=links)
+
+
 def render_segment_sizes(df: pd.DataFrame, context: ReportContext) -> str:
     currency = context.currency
     expected, days = horizon_column(df, "expected_revenue_next_")
+    df = with_export_links(df, context)
     svg = charts.grouped_bar_chart(
         df["segment_name"].tolist(),
         {
@@ -302,9 +327,10 @@ def render_segment_sizes(df: pd.DataFrame, context: ReportContext) -> str:
             ("segment_name", "segment", text),
             ("customers", "customers", currency.count),
             ("customer_share", "share of customers", pct),
-            ("net_revenue", "net revenue", currency.amount),
+            ("net_revenue", "net revenue", currency.display),
             ("revenue_share", "share of revenue", pct),
-            (expected, f"expected revenue next {days} days", currency.amount),
+            (expected, f"expected revenue next {days} days", currency.display),
+            ("customer_list", "customer list", raw_html),
         ],
     )
 
@@ -326,11 +352,13 @@ PROFILE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("active_share", "share active in the last 90 days", SHARE),
     ("top_category", "most common favourite category", "text"),
     ("recommended_action", "recommended action", "text"),
+    ("customer_list", "customer list", "html"),
 )
 
 
 def render_segment_profiles(df: pd.DataFrame, context: ReportContext) -> str:
     _, days = horizon_column(df, "avg_p_purchase_next_")
+    df = with_export_links(df, context)
     head = "".join(f'<th scope="col">{text(name)}</th>' for name in df["segment_name"])
     rows = []
     for column_template, label_template, kind in PROFILE_ROWS:
@@ -340,7 +368,8 @@ def render_segment_profiles(df: pd.DataFrame, context: ReportContext) -> str:
             continue
         fmt = formatter(kind, context)
         cells = "".join(
-            f"<td{'' if fmt is text else ' class=num'}>{fmt(v)}</td>" for v in df[column]
+            f"<td{'' if fmt in (text, raw_html) else ' class=num'}>{fmt(v)}</td>"
+            for v in df[column]
         )
         rows.append(f'<tr><th scope="row">{text(label)}</th>{cells}</tr>')
     return (
@@ -372,13 +401,67 @@ def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
     return table(
         df,
         [
-            ("rfm_segment", "RFM segment", text),
+            ("rfm_segment_label", "RFM segment", text),
             ("customers", "customers", currency.count),
             ("customer_share", "share", pct),
             ("avg_recency_days", "avg days since last order", num),
             ("avg_frequency", "avg orders", num),
-            ("avg_monetary", f"avg net spend ({currency.symbol})", currency.amount),
+            ("avg_monetary", f"avg net spend ({currency.symbol})", currency.display),
         ],
+    )
+
+
+# The RFM segment name of the grid's "At risk" cell (macros/marts_rfm.sql).
+RFM_AT_RISK = "at_risk"
+
+AT_RISK_EXPLAINED = (
+    f"<p>Two different groups are called at risk. <strong>{AT_RISK}</strong> (K-Means) is the "
+    "behavioural segment whose customers have gone longest without ordering, whatever they "
+    "used to spend: it holds lapsed one-off buyers as well as lapsed regulars. <strong>At "
+    "risk</strong> (RFM) is a fixed cell of the RFM grid: a recency score of 1 or 2 (the 40% who "
+    "ordered longest ago) with a middling-to-high frequency and spend score (3 or 4); the same "
+    "recency with the top score is <em>Can't lose them</em>, with low scores <em>Hibernating</em> "
+    "or <em>Lost</em>. Use RFM At risk and Can't lose them to find valuable customers going "
+    f"quiet; use {AT_RISK} for the whole lapsed group.</p>"
+)
+
+
+def render_at_risk_groups(df: pd.DataFrame, context: ReportContext) -> str:
+    count = context.currency.count
+    kmeans = df[df["in_kmeans_at_risk"].astype(bool)]
+    rfm = df[df["in_rfm_at_risk"].astype(bool)]
+    both = int(kmeans.loc[kmeans["in_rfm_at_risk"].astype(bool), "customers"].sum())
+    kmeans_total, rfm_total = int(kmeans["customers"].sum()), int(rfm["customers"].sum())
+    if kmeans_total and rfm_total:
+        overlap = (
+            f"<p><strong>{count(both)} customers are in both</strong>: {pct(both / kmeans_total)} "
+            f"of the {count(kmeans_total)} {AT_RISK} customers and {pct(both / rfm_total)} of "
+            f"the {count(rfm_total)} RFM At risk customers.</p>"
+        )
+    else:
+        empty = f"K-Means {AT_RISK}" if not kmeans_total else "RFM At risk"
+        overlap = f"<p>No customer is in {empty} in this run: there is no overlap to measure.</p>"
+
+    def breakdown(frame: pd.DataFrame, column: str, header: str, caption: str) -> str:
+        grouped = frame.groupby(column, as_index=False)["customers"].sum()
+        grouped = grouped.sort_values("customers", ascending=False)
+        grouped["share"] = grouped["customers"] / max(int(grouped["customers"].sum()), 1)
+        columns = [
+            (column, header, text),
+            ("customers", "customers", count),
+            ("share", "share", pct),
+        ]
+        return table(grouped, columns, caption=caption)
+
+    return (
+        AT_RISK_EXPLAINED
+        + overlap
+        + '<div class="grid2">'
+        + breakdown(
+            kmeans, "rfm_segment_label", "RFM segment", f"{AT_RISK} (K-Means) by RFM segment"
+        )
+        + breakdown(rfm, "segment_name", "K-Means segment", "RFM At risk by K-Means segment")
+        + "</div>"
     )
 
 
@@ -407,7 +490,7 @@ def render_segment_migration(df: pd.DataFrame, context: ReportContext) -> str:
 
 def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[object], str]]]:
     """Label and formatter of each model metric; money metrics in the build's currency."""
-    money, unit = context.currency.amount, context.currency.symbol
+    money, unit = context.currency.display, context.currency.symbol
     return {
         "roc_auc": ("ROC AUC", lambda v: num(v, 3)),
         "log_loss": ("log loss", lambda v: num(v, 3)),
@@ -426,35 +509,43 @@ def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[obj
     }
 
 
-def render_model_metrics(df: pd.DataFrame, context: ReportContext) -> str:
+def metrics_table(frame: pd.DataFrame, caption: str, context: ReportContext) -> str:
+    """One task and split: a row per metric, a column per model (published model first), so
+    the table stays narrow however many metrics a task has."""
     formats = metric_formats(context)
+    wide = frame.pivot_table(
+        index="metric", columns=["is_published", "model_name"], values="value", aggfunc="first"
+    )
+    models = sorted(wide.columns, key=lambda c: (not c[0], c[1]))
+    metrics = [m for m in formats if m in wide.index] + sorted(
+        m for m in wide.index if m not in formats
+    )
+    head = "".join(
+        f'<th scope="col"{" class=published" if published else ""}>{text(name)}'
+        f"{' (published)' if published else ''}</th>"
+        for published, name in models
+    )
+    rows = []
+    for metric in metrics:
+        label, fmt = formats.get(metric, (metric.replace("_", " "), lambda v: num(v, 3)))
+        cells = "".join(
+            f'<td class="num{" published" if published else ""}">'
+            f"{fmt(wide.at[metric, (published, name)])}</td>"
+            for published, name in models
+        )
+        rows.append(f'<tr><th scope="row">{text(label)}</th>{cells}</tr>')
+    return (
+        f'<div class="table-wrap"><table><caption>{text(caption)}</caption>'
+        f'<thead><tr><th scope="col">metric</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def render_model_metrics(df: pd.DataFrame, context: ReportContext) -> str:
     parts = []
     for (task, split), frame in df.groupby(["task", "split"], sort=True):
-        wide = frame.pivot_table(
-            index=["model_name", "is_published"], columns="metric", values="value", aggfunc="first"
-        ).reset_index()
-        wide = wide.sort_values(["is_published", "model_name"], ascending=[False, True])
-        present = [c for c in wide.columns if c not in ("model_name", "is_published")]
-        metrics = [m for m in formats if m in present] + sorted(
-            m for m in present if m not in formats
-        )
-        labels = {m: formats.get(m, (m.replace("_", " "), num))[0] for m in metrics}
-        head = "".join(f'<th scope="col">{text(labels[m])}</th>' for m in metrics)
-        rows = []
-        for record in wide.to_dict("records"):
-            marker = " (published)" if record["is_published"] else ""
-            cls = ' class="published"' if record["is_published"] else ""
-            cells = "".join(
-                f"<td class=num>{formats.get(m, ('', lambda v: num(v, 3)))[1](record[m])}</td>"
-                for m in metrics
-            )
-            rows.append(f"<tr{cls}><td>{text(record['model_name'])}{marker}</td>{cells}</tr>")
         caption = f"{task}: {'out-of-time evaluation' if split == 'evaluate' else split} split"
-        parts.append(
-            f'<div class="table-wrap"><table><caption>{text(caption)}</caption>'
-            f'<thead><tr><th scope="col">model</th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div>"
-        )
+        parts.append(metrics_table(frame, caption, context))
     return "".join(parts) + (
         "<p>zero, last_window and btyd are baselines; the published model of each task is "
         "the one chosen on this split (highlighted). Lower is better for log loss, RMSE and "
@@ -515,25 +606,24 @@ def render_top_customers(df: pd.DataFrame, context: ReportContext) -> str:
     currency = context.currency
     p_purchase, days = horizon_column(df, "p_purchase_next_")
     spend, _ = horizon_column(df, "predicted_spend_next_")
+    columns = [
+        ("customer_id", "customer", text),
+        ("rfm_segment_label", "RFM segment", text),
+        (p_purchase, f"P(purchase next {days} days)", pct),
+        (spend, f"predicted spend next {days} days ({currency.symbol})", currency.display),
+        ("predicted_clv_12m", f"predicted 12-month CLV ({currency.symbol})", currency.display),
+        ("value_at_risk_12m", f"value at risk ({currency.symbol})", currency.display),
+        ("recency_days", "days since last order", currency.count),
+        ("favourite_category", "favourite category", text),
+    ]
     parts = []
-    for segment, frame in df.groupby("segment_name", sort=False):
+    for (segment_id, segment), frame in df.groupby(["segment_id", "segment_name"], sort=False):
+        ranked_by = "value at risk" if segment == AT_RISK else f"predicted spend next {days} days"
+        href = context.segment_exports.get(int(segment_id))
+        full_list = f" · {link(href, 'all customers (CSV)')}" if href else ""
         parts.append(
-            f"<h3>{text(segment)}</h3>"
-            + table(
-                frame,
-                [
-                    ("customer_id", "customer", text),
-                    (p_purchase, f"P(purchase next {days} days)", pct),
-                    (
-                        spend,
-                        f"predicted spend next {days} days ({currency.symbol})",
-                        currency.amount,
-                    ),
-                    ("monetary", f"net spend to date ({currency.symbol})", currency.amount),
-                    ("recency_days", "days since last order", currency.count),
-                    ("favourite_category", "favourite category", text),
-                ],
-            )
+            f"<h3>{text(segment)}</h3><p>Ranked by {ranked_by}{full_list}</p>"
+            + table(frame, columns)
         )
     return "".join(parts)
 
@@ -585,6 +675,24 @@ def render_served_tables(df: pd.DataFrame, context: ReportContext) -> str:
 
 
 TOP_CUSTOMERS_PER_SEGMENT = 10
+# Who to contact first within a segment (customer_360 columns; {h} is the horizon in days):
+# At-risk by value at risk, the other segments by predicted spend.
+TARGET_ORDER = (
+    f"case when segment_name = '{AT_RISK}' then value_at_risk_12m "
+    "else predicted_spend_next_{h}d end desc, customer_id"
+)
+
+
+def top_customers_intro(days: int) -> str:
+    return (
+        f"The {TOP_CUSTOMERS_PER_SEGMENT} customers to contact first in each segment. "
+        f"{AT_RISK} customers are ranked by value at risk: predicted 12-month CLV times the "
+        f"probability of no order in the next {days} days (value_at_risk_12m in customer_360), "
+        "so customers likely to come back anyway drop down the list. The other segments are "
+        f"ranked by predicted spend in the next {days} days. The CSV exports list everyone, in the "
+        "same order."
+    )
+
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -648,14 +756,27 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "rfm-segments",
         "RFM segments",
-        "The classic RFM segment names (from r, f and m scores) and their size.",
-        ("customer_features",),
-        "select rfm_segment, count(*) as customers, "
+        "The classic RFM segments (from r, f and m scores) and their size.",
+        ("customer_360",),
+        "select rfm_segment_label, count(*) as customers, "
         "count(*) / sum(count(*)) over () as customer_share, "
         "avg(recency_days) as avg_recency_days, avg(frequency) as avg_frequency, "
         "avg(monetary) as avg_monetary "
-        "from customer_features group by rfm_segment order by customers desc",
+        "from customer_360 where rfm_segment is not null "
+        "group by rfm_segment_label order by customers desc",
         render_rfm_segments,
+    ),
+    Section(
+        "at-risk-groups",
+        f"{AT_RISK} (K-Means) and At risk (RFM)",
+        "Two groups with similar names: what each means, and how many customers they share.",
+        ("customer_360",),
+        f"select segment_name = '{AT_RISK}' as in_kmeans_at_risk, "
+        f"rfm_segment = '{RFM_AT_RISK}' as in_rfm_at_risk, segment_name, rfm_segment_label, "
+        "count(*) as customers from customer_360 "
+        f"where segment_name = '{AT_RISK}' or rfm_segment = '{RFM_AT_RISK}' "
+        "group by all order by customers desc",
+        render_at_risk_groups,
     ),
     Section(
         "segment-migration",
@@ -711,16 +832,17 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "top-customers",
         "Top customers to target per segment",
-        f"The {TOP_CUSTOMERS_PER_SEGMENT} customers with the highest predicted spend in each "
-        "segment. Full lists per segment are in the CSV exports.",
+        "",
         ("customer_360",),
-        "select * from (select segment_id, segment_name, customer_id, p_purchase_next_{h}d, "
-        "predicted_spend_next_{h}d, monetary, recency_days, favourite_category, "
-        "row_number() over (partition by segment_id order by predicted_spend_next_{h}d desc, "
-        "customer_id) as rank_in_segment from customer_360 where segment_id is not null) "
+        "select * from (select segment_id, segment_name, customer_id, rfm_segment_label, "
+        "p_purchase_next_{h}d, predicted_spend_next_{h}d, predicted_clv_12m, value_at_risk_12m, "
+        "recency_days, favourite_category, row_number() over (partition by segment_id order by "
+        f"{TARGET_ORDER}) as rank_in_segment "
+        "from customer_360 where segment_id is not null) "
         f"where rank_in_segment <= {TOP_CUSTOMERS_PER_SEGMENT} "
         "order by segment_id, rank_in_segment",
         render_top_customers,
+        intro_for=lambda context: top_customers_intro(context.horizon_days),
     ),
     Section(
         "served-tables",

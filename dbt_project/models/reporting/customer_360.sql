@@ -55,6 +55,7 @@ final as (
         features.m_score,
         features.rfm_score,
         features.rfm_segment,
+        {{ marts_rfm_segment_label('features.rfm_segment') }} as rfm_segment_label,
         coalesce(features.recency_days <= 90, false) as is_active_90d,
         cast(segments.segment_id as integer) as segment_id,
         {{ dbt.cast('segments.segment_name', dbt.type_string()) }} as segment_name,
@@ -66,6 +67,9 @@ final as (
         cast(predictions.expected_orders_12m as double)
             as expected_orders_12m,
         cast(predictions.predicted_clv_12m as double) as predicted_clv_12m,
+        -- what the customer is worth over 12 months, weighted by the chance they do not come back
+        cast(predictions.predicted_clv_12m * (1 - predictions.p_purchase) as double)
+            as value_at_risk_12m,
         {{ dbt.cast('predictions.model_name', dbt.type_string()) }} as prediction_model_name
     from customers
     left join features
