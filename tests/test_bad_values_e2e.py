@@ -206,9 +206,18 @@ def test_hostile_test_account_domain_is_one_literal_matching_nothing(
     [
         ("price_outlier_ratio", "10 or true", "var price_outlier_ratio must be a number"),
         ("max_unit_price", True, "var max_unit_price must be a number"),
-        ("min_valid_date", "2024-02-30", "var min_valid_date must be a real date"),
-        ("max_valid_date", "2024-01-01' or '1", "var max_valid_date must be a real date"),
+        (
+            "min_valid_date",
+            "2024-02-30",
+            "var min_valid_date must be a date written YYYY-MM-DD that exists",
+        ),
+        (
+            "max_valid_date",
+            "2024-01-01' or '1",
+            "var max_valid_date must be a date written YYYY-MM-DD that exists",
+        ),
         ("max_abs_quantity", 1e12, "must stay at most 1e13"),
+        ("as_of_date", "2024-02-30", "var as_of_date must be a date written YYYY-MM-DD"),
     ],
 )
 def test_bad_vars_stop_compilation_naming_the_var(
@@ -219,7 +228,7 @@ def test_bad_vars_stop_compilation_naming_the_var(
         tmp_path,
         "compile",
         "-s",
-        "stg_orders__classified stg_order_lines__classified",
+        "stg_orders__classified stg_order_lines__classified int_feature_cutoffs",
         "--vars",
         json.dumps({var: value}),
         check=False,

@@ -53,7 +53,7 @@
     {%- endif -%}
     {%- if not valid -%}
         {{ exceptions.raise_compiler_error(
-            "var " ~ name ~ " must be a real date written YYYY-MM-DD (or null), got '" ~ raw ~ "'") }}
+            "var " ~ name ~ " must be a date written YYYY-MM-DD that exists (or null), got '" ~ raw ~ "'") }}
     {%- endif -%}
     {{- return(text) -}}
 {%- endmacro %}
