@@ -24,7 +24,7 @@ DATE_LIMIT = "min_valid_date"
 LIMIT_VARS = (*NUMBER_LIMITS, DATE_LIMIT)
 # A line's amount is at most price x quantity + amount; above this, sums of lines could overflow
 # DECIMAL(18, 2) (the same cap as macro staging_value_limits).
-MAX_LINE_AMOUNT = 10**13
+MAX_LINE_AMOUNT = 10**14
 
 
 class LimitError(ValueError):
@@ -53,7 +53,7 @@ def parse_date(value: Any, key: str) -> date:
 
 
 def format_limit(value: float) -> str:
-    """10000000 rather than 1e+07: the number as a reader would write it."""
+    """100000000 rather than 1e+08: the number as a reader would write it."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
@@ -86,7 +86,7 @@ def value_limits(overrides: dict[str, Any] | None = None) -> ValueLimits:
     line = numbers["max_unit_price"] * numbers["max_abs_quantity"] + numbers["max_abs_amount"]
     if line > MAX_LINE_AMOUNT:
         raise LimitError(
-            "max_unit_price x max_abs_quantity + max_abs_amount must stay at most 1e13 (so sums "
+            "max_unit_price x max_abs_quantity + max_abs_amount must stay at most 1e14 (so sums "
             f"of order lines fit DECIMAL(18, 2)), got {line:g}"
         )
     raw_date = values[DATE_LIMIT]
