@@ -15,10 +15,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from models_py.byod import ByodError, load_config, prepare
 from models_py.byod.__main__ import main
-from models_py.byod.prepare import build_tables
+from models_py.byod.prepare import build_tables, dbt_vars
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 
@@ -310,3 +313,117 @@ def test_out_folder_that_is_not_a_prepared_folder_is_refused(tmp_path):
     assert result.returncode == 2
     assert "not a prepared folder" in result.stderr
     assert (tmp_path / "sales.csv").is_file()
+
+
+def test_latin1_file_without_encoding_names_the_file_line_and_key(tmp_path, previous_results):
+    data = (
+        HEADER
+        + "1000,P1,1,01/03/2024 10:00,2.5,C1,UK\n1001,P1,1,01/03/2024 10:00,2.5,C2,Espa\u00f1a\n"
+    )
+    config = flat_config(tmp_path / "bad", "")
+    write(tmp_path / "bad" / "sales.csv", data, encoding="latin-1")
+    result = run_cli(config, tmp_path / "prepared")
+    assert_failed_untouched(
+        result,
+        previous_results,
+        "sales.csv: the file is not UTF-8 text (line 3, byte offset",
+        "`encoding: latin-1`",
+        "tables.transactions",
+    )
+    assert "CSV Error" not in result.stderr
+
+
+def test_whitespace_file_not_utf8_names_the_key(tmp_path):
+    write(tmp_path / "log.txt", "A 20240101 1\nB 20240102 Caf\u00e9\n", encoding="latin-1")
+    config = write(
+        tmp_path / "c.yml",
+        'date_format: "%Y%m%d"\ntables:\n  transactions:\n    path: log.txt\n'
+        "    delimiter: whitespace\n    header: false\n    columns: [who, day, amt]\n"
+        "    mapping: {customer_id: who, order_ts: day, amount: amt}\n",
+    )
+    with pytest.raises(ByodError, match=r"not UTF-8 text \(line 2, byte offset 27: bytes e9 0a"):
+        build_tables(load_config(config))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("as_of_date: 2024-02-30\n", "as_of_date: '2024-02-30' is not a real date"),
+        ("as_of_date: yesterday\n", "as_of_date: 'yesterday' is not a real date"),
+        ("horizon_days: true\n", "horizon_days: expected a whole number of days >= 1, got True"),
+        ("horizon_days: 0\n", "horizon_days: expected a whole number of days >= 1"),
+        ("max_bad_share: yes\n", "max_bad_share: expected a share between 0 and 1"),
+        ("currency: rupees\n", "currency: expected a three-letter ISO 4217 code"),
+        ("currency: 123\n", "currency: expected a three-letter ISO 4217 code"),
+        ("segments: {k: 1}\n", r"segments.k: expected a whole number >= 2, got 1"),
+        ("segments: {k: 'five'}\n", "segments.k: expected a whole number >= 2"),
+        ("segments: {k: true}\n", "segments.k: expected a whole number >= 2, got True"),
+        ("segments: {features: ['recency; drop']}\n", "segments.features: expected a list"),
+        ("cancellations: {negative_quantity: 'no'}\n", "negative_quantity: expected true or false"),
+        ("max_unit_price: true\n", "max_unit_price: expected a positive number, got True"),
+        ("max_abs_quantity: -5\n", "max_abs_quantity: expected a positive number"),
+        ("min_valid_date: 1999-13-01\n", "min_valid_date: '1999-13-01' is not a real date"),
+        ("max_unit_price: 1.0e+12\n", "must stay at most 1e14"),
+        ("max_unit_price: 5\ndbt_vars: {max_unit_price: 6}\n", "max_unit_price is also a config"),
+    ],
+)
+def test_config_values_are_checked_at_load_naming_the_key(
+    tmp_path, previous_results, extra, message
+):
+    config = flat_config(tmp_path / "bad", invoice_rows(5), extra=extra)
+    with pytest.raises(ByodError, match=message):
+        load_config(config)
+    assert_failed_untouched(run_cli(config, tmp_path / "prepared"), previous_results, message)
+
+
+def test_valid_settings_are_normalised_and_passed_to_dbt(tmp_path):
+    extra = (
+        "as_of_date: 2024-03-31\ncurrency: gbp\nsegments: {k: null}\n"
+        "max_unit_price: 500\nmin_valid_date: 2024-03-02\n"
+    )
+    config = load_config(flat_config(tmp_path, invoice_rows(5), extra=extra))
+    vars_ = dbt_vars(config)
+    assert vars_["as_of_date"] == "2024-03-31"
+    assert vars_["currency"] == "GBP"
+    assert vars_["segment_k"] is None
+    assert vars_["max_unit_price"] == 500
+    assert vars_["min_valid_date"] == "2024-03-02"
+    assert "max_abs_quantity" not in vars_  # a default stays in dbt_project.yml only
+
+
+def test_limit_defaults_come_from_dbt_project_yml(tmp_path):
+    project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+    limits = load_config(flat_config(tmp_path, invoice_rows(5))).limits
+    assert limits.max_unit_price == project["max_unit_price"]
+    assert limits.max_abs_quantity == project["max_abs_quantity"]
+    assert limits.max_abs_amount == project["max_abs_amount"]
+    assert limits.min_valid_date.isoformat() == project["min_valid_date"]
+
+
+def test_out_of_range_values_and_old_orders_are_quarantined_with_reasons(tmp_path):
+    rows = invoice_rows(12).splitlines(keepends=True)
+    rows[1] = "1000,P0,1,01/03/2024 10:00,9e15,C0,UK\n"
+    rows[2] = "1000,P1,1000000000,01/03/2024 10:00,2.5,C0,UK\n"
+    rows[3] = "1001,P1,1,01/03/1900 10:00,2.5,C1,UK\n"
+    config = load_config(flat_config(tmp_path, "".join(rows)))
+    tables, quarantine, _ = build_tables(config)
+    assert sorted(zip(quarantine["row"], quarantine["reason"], strict=True)) == [
+        (1, "unit_price out of range (max 100000000, max_unit_price)"),
+        (2, "quantity out of range (max 100000, max_abs_quantity)"),
+        (3, "order too old (before 2000-01-01)"),
+    ]
+    assert len(tables["order_lines"]) == 12 - 3
+    assert min(tables["orders"]["order_ts"]) >= "2000-01-01"
+
+
+def test_amount_giving_a_unit_price_out_of_range_is_quarantined(tmp_path):
+    write(tmp_path / "t.csv", "cust,day,amt\nA,2024-01-01,10\nA,2024-01-02,50\nB,2024-01-03,7\n")
+    config = write(
+        tmp_path / "c.yml",
+        "max_unit_price: 20\nmax_abs_amount: 100\ntables:\n  transactions:\n    path: t.csv\n"
+        "    mapping: {customer_id: cust, order_ts: day, amount: amt}\n",
+    )
+    tables, quarantine, _ = build_tables(load_config(config))
+    assert list(quarantine["reason"]) == ["unit_price out of range (max 20, max_unit_price)"]
+    assert list(quarantine["row"]) == [2]
+    assert list(tables["order_lines"]["unit_price"]) == ["10", "7"]

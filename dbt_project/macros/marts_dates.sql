@@ -44,20 +44,9 @@
 
 
 {% macro marts_as_of_date() -%}
-    {#- The var `as_of_date` checked to be a YYYY-MM-DD date and returned as that string, or none
-        when unset (then the cutoff is the last clean order date). -#}
-    {%- set raw = var('as_of_date', none) -%}
-    {%- if raw is none or (raw | string | trim | lower) in ('', 'none', 'null') -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set text = raw | string | trim -%}
-    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
-        {{ exceptions.raise_compiler_error(
-            "var as_of_date must be a date written YYYY-MM-DD (or null for the last order date), got '"
-            ~ text ~ "'") }}
-    {%- endif -%}
-    {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
-    {{ return(text) }}
+    {#- The var `as_of_date` checked to be a real YYYY-MM-DD date and returned as that string, or
+        none when unset (then the cutoff is the last clean order date). -#}
+    {{ return(var_date('as_of_date')) }}
 {%- endmacro %}
 
 

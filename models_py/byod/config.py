@@ -5,11 +5,21 @@ the data are at fault)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from models_py.byod.limits import (
+    LIMIT_VARS,
+    LimitError,
+    ValueLimits,
+    is_number,
+    parse_date,
+    value_limits,
+)
 
 CONTRACT_STATUSES = ("completed", "cancelled", "returned")
 
@@ -89,6 +99,7 @@ TOP_LEVEL_KEYS = {
     "horizon_days",
     "segments",
     "dbt_vars",
+    *LIMIT_VARS,
 }
 TABLE_KEYS = {
     "path",
@@ -169,6 +180,9 @@ class ByodConfig:
     horizon_days: int | None
     segments: dict[str, Any]
     dbt_vars: dict[str, Any]
+    limits: ValueLimits
+    # The limits the config sets (var name -> value), passed on to dbt as vars.
+    limit_vars: dict[str, Any] = field(default_factory=dict)
 
     @property
     def shape(self) -> str:
@@ -348,37 +362,126 @@ def parse_config(raw: Any, path: Path) -> ByodConfig:
             "tables: the transactions are required: map a `transactions` table (one row per "
             "purchase or line), or both `orders` and `order_lines`"
         )
+    return ByodConfig(
+        path=path,
+        tables=tables,
+        cancellations=_cancellations(raw),
+        **_settings(raw),
+    )
+
+
+def _cancellations(raw: dict) -> Cancellations:
     cancel_raw = _as_mapping(raw.get("cancellations"), "cancellations")
     _check_keys(cancel_raw, CANCELLATION_KEYS, "cancellations")
+    negative = cancel_raw.get("negative_quantity", False)
+    if not isinstance(negative, bool):
+        raise ByodError("cancellations.negative_quantity: expected true or false")
     cancellations = Cancellations(
         invoice_prefix=(
             str(cancel_raw["invoice_prefix"]) if cancel_raw.get("invoice_prefix") else None
         ),
-        negative_quantity=bool(cancel_raw.get("negative_quantity", False)),
+        negative_quantity=negative,
         status=str(cancel_raw.get("status", "cancelled")),
     )
     if cancellations.status not in ("cancelled", "returned"):
         raise ByodError("cancellations.status: expected cancelled or returned")
-    max_bad_share = raw.get("max_bad_share", 0.05)
-    if not isinstance(max_bad_share, int | float) or not 0 <= max_bad_share <= 1:
-        raise ByodError("max_bad_share: expected a share between 0 and 1, e.g. 0.05")
-    horizon = raw.get("horizon_days")
-    if horizon is not None and (not isinstance(horizon, int) or horizon < 1):
-        raise ByodError("horizon_days: expected a positive whole number of days")
+    return cancellations
+
+
+def _whole_number(value: Any, key: str, minimum: int, what: str) -> int:
+    """A whole number >= minimum (booleans are not numbers), or ByodError naming the key."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ByodError(f"{key}: expected {what}, got {value!r}")
+    return value
+
+
+def _as_of_date(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value, "as_of_date").isoformat()
+    except LimitError as error:
+        raise ByodError(str(error)) from None
+
+
+def _currency(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        raise ByodError(
+            "currency: expected a three-letter ISO 4217 code such as GBP, USD or EUR, "
+            f"got {value!r}"
+        )
+    return value.strip().upper()
+
+
+def _segments(raw: dict) -> dict[str, Any]:
     segments = _as_mapping(raw.get("segments"), "segments")
     _check_keys(segments, SEGMENT_KEYS, "segments")
-    as_of = raw.get("as_of_date")
-    return ByodConfig(
-        path=path,
-        tables=tables,
-        cancellations=cancellations,
-        currency=str(raw["currency"]) if raw.get("currency") else None,
-        max_bad_share=float(max_bad_share),
-        as_of_date=str(as_of) if as_of is not None else None,
-        horizon_days=horizon,
-        segments=segments,
-        dbt_vars=_as_mapping(raw.get("dbt_vars"), "dbt_vars"),
-    )
+    for key in ("k", "k_min", "k_max"):
+        if segments.get(key) is not None or (key != "k" and key in segments):
+            _whole_number(segments[key], f"segments.{key}", 2, "a whole number >= 2")
+    if "random_seed" in segments:
+        _whole_number(segments["random_seed"], "segments.random_seed", 0, "a whole number >= 0")
+    if segments.get("k_min", 2) > segments.get("k_max", segments.get("k_min", 2)):
+        raise ByodError("segments.k_min: must not exceed segments.k_max")
+    for key in ("features", "log_features"):
+        names = segments.get(key, [])
+        if not isinstance(names, list) or not all(
+            isinstance(n, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) for n in names
+        ):
+            raise ByodError(f"segments.{key}: expected a list of customer_features column names")
+    return segments
+
+
+def _limits(raw: dict, dbt_vars: dict) -> tuple[ValueLimits, dict[str, Any]]:
+    """The sane ranges: dbt_project.yml's defaults, overridden by the config's own keys."""
+    twice = sorted(k for k in LIMIT_VARS if k in raw and k in dbt_vars)
+    if twice:
+        raise ByodError(f"dbt_vars: {', '.join(twice)} is also a config key; set it once")
+    given = {k: v for k, v in {**dbt_vars, **raw}.items() if k in LIMIT_VARS}
+    try:
+        limits = value_limits(given)
+    except LimitError as error:
+        raise ByodError(str(error)) from None
+    if limits.min_valid_date is not None and "min_valid_date" in given:
+        given["min_valid_date"] = limits.min_valid_date.isoformat()
+    return limits, given
+
+
+def _settings(raw: dict) -> dict[str, Any]:
+    """The run settings besides tables and cancellations, each checked against its key."""
+    max_bad_share = raw.get("max_bad_share", 0.05)
+    if not is_number(max_bad_share) or not 0 <= max_bad_share <= 1:
+        raise ByodError(
+            f"max_bad_share: expected a share between 0 and 1, e.g. 0.05, got {max_bad_share!r}"
+        )
+    horizon = raw.get("horizon_days")
+    if horizon is not None:
+        _whole_number(horizon, "horizon_days", 1, "a whole number of days >= 1")
+    dbt_vars = _as_mapping(raw.get("dbt_vars"), "dbt_vars")
+    limits, limit_vars = _limits(raw, dbt_vars)
+    return {
+        "currency": _currency(raw.get("currency")),
+        "max_bad_share": float(max_bad_share),
+        "as_of_date": _as_of_date(raw.get("as_of_date")),
+        "horizon_days": horizon,
+        "segments": _segments(raw),
+        "dbt_vars": {k: v for k, v in dbt_vars.items() if k not in LIMIT_VARS},
+        "limits": limits,
+        "limit_vars": limit_vars,
+    }
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so an impossible date such as 2024-02-30 reaches the
+    check of its key instead of failing inside the YAML parser."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_config(path: str | Path) -> ByodConfig:
@@ -387,7 +490,7 @@ def load_config(path: str | Path) -> ByodConfig:
     if not path.is_file():
         raise ByodError(f"config file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader)
     except yaml.YAMLError as error:
         raise ByodError(f"{path}: not valid YAML: {error}") from error
     return parse_config(raw, path)

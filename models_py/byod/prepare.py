@@ -73,6 +73,7 @@ def dbt_vars(config: ByodConfig) -> dict[str, Any]:
     if config.currency is not None:
         out["currency"] = config.currency
     out.update({SEGMENT_VARS[k]: v for k, v in config.segments.items()})
+    out.update(config.limit_vars)
     out.update(config.dbt_vars)
     return out
 
@@ -83,7 +84,7 @@ def build_tables(config: ByodConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFr
     q = Quarantine()
     raw = {name: read_table(table) for name, table in config.tables.items()}
     mapped = {
-        name: map_columns(raw[name], table, q, config.max_bad_share)
+        name: map_columns(raw[name], table, q, config.max_bad_share, config.limits)
         for name, table in config.tables.items()
     }
     if config.shape == "transactions":

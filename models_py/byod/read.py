@@ -6,6 +6,7 @@ SQL; column names are handled in pandas, never in SQL."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import itertools
@@ -21,6 +22,7 @@ from models_py.byod.config import ByodError, TableConfig
 FILE_COLUMN = "_file"
 ROW_COLUMN = "_row"
 UTF8_NAMES = {"utf-8", "utf8", "utf_8"}
+CHUNK_BYTES = 1 << 20
 # Delimiters a sniff considers, most common first; the first lines it reads.
 SNIFF_DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
@@ -39,6 +41,45 @@ def resolve_files(table: TableConfig) -> list[Path]:
     if not pattern.is_file():
         raise ByodError(f"tables.{table.name}.path: file not found: {pattern}")
     return [pattern]
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding.lower() in UTF8_NAMES
+
+
+def first_invalid_utf8(path: Path) -> tuple[int, int, bytes] | None:
+    """Where a file stops being UTF-8: (byte offset, 1-based line, the offending bytes), or None
+    when it is valid UTF-8. Reads the file in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, line = 0, 1
+    with path.open("rb") as stream:
+        while True:
+            chunk = stream.read(CHUNK_BYTES)
+            # bytes of a character split across chunks wait in the decoder (never a newline)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                data = error.object
+                line += data[: error.start].count(b"\n")
+                return offset - pending + error.start, line, data[error.start : error.start + 4]
+            if not chunk:
+                return None
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+
+
+def not_utf8_error(path: Path, table: TableConfig) -> ByodError | None:
+    """A ByodError saying where the file is not UTF-8 and which key to set, or None."""
+    found = first_invalid_utf8(path)
+    if found is None:
+        return None
+    offset, line, sample = found
+    return ByodError(
+        f"{path}: the file is not UTF-8 text (line {line}, byte offset {offset}: bytes "
+        f"{sample.hex(' ')}). Set its encoding with `encoding: latin-1` (or cp1252, utf-16, ...) "
+        f"under tables.{table.name} in the config"
+    )
 
 
 def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
@@ -60,6 +101,8 @@ def _read_whitespace(path: Path, table: TableConfig) -> pd.DataFrame:
     try:
         text = path.read_text(encoding=table.encoding)
     except (LookupError, UnicodeDecodeError) as error:
+        if is_utf8(table.encoding) and (not_utf8 := not_utf8_error(path, table)):
+            raise not_utf8 from error
         raise ByodError(f"{path}: cannot be read as {table.encoding}: {error}") from error
     lines = [line.split() for line in text.splitlines()]
     lines = [fields for fields in lines if fields]
@@ -133,7 +176,7 @@ def _read_file(con, path: Path, table: TableConfig, workdir: Path) -> pd.DataFra
         frame = _read_whitespace(path, table)
     else:
         source = path
-        if table.encoding.lower().replace("-", "_") not in {"utf_8", "utf8"}:
+        if not is_utf8(table.encoding):
             source = _transcode(path, table.encoding, workdir)
         delimiter = table.delimiter or sniff_delimiter(
             source, table.quote, f"tables.{table.name}.delimiter"
@@ -161,6 +204,9 @@ def read_table(table: TableConfig) -> pd.DataFrame:
             try:
                 frame = _read_file(con, path, table, Path(tmp))
             except duckdb.Error as error:
+                not_utf8 = table.format == "csv" and is_utf8(table.encoding)
+                if not_utf8 and (not_utf8_message := not_utf8_error(path, table)):
+                    raise not_utf8_message from error
                 first_line = str(error).strip().splitlines()[0]
                 raise ByodError(
                     f"{path}: cannot be read as {table.format}: {first_line}"

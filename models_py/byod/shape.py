@@ -25,6 +25,7 @@ from models_py.byod.config import (
     ByodConfig,
     TableConfig,
 )
+from models_py.byod.limits import ValueLimits, format_limit
 from models_py.byod.parse import (
     check_share,
     clean_text,
@@ -80,11 +81,33 @@ def _translate(values: pd.Series, mapping: dict[str, tuple[str, ...]]) -> pd.Ser
     return values.map(lambda v: lookup.get(v.lower(), v) if isinstance(v, str) else v)
 
 
+def outside_limits(
+    column: str, values: pd.Series, limits: ValueLimits
+) -> tuple[pd.Series, str] | None:
+    """Which parsed values of a contract column lie outside its sane range, and the reason; None
+    when the column has no range. Dates are ISO text, so they compare as text."""
+    if column == "order_ts" and limits.min_valid_date is not None:
+        floor = limits.min_valid_date.isoformat()
+        too_old = values.map(lambda v: isinstance(v, str) and v[:10] < floor)
+        return too_old.astype(bool), f"order too old (before {floor})"
+    bound = limits.bound(column)
+    if bound is None:
+        return None
+    name, limit = bound
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    return numbers.abs().gt(limit), f"{column} out of range (max {format_limit(limit)}, {name})"
+
+
 def map_columns(
-    raw: pd.DataFrame, table: TableConfig, quarantine: Quarantine, max_bad_share: float
+    raw: pd.DataFrame,
+    table: TableConfig,
+    quarantine: Quarantine,
+    max_bad_share: float,
+    limits: ValueLimits,
 ) -> pd.DataFrame:
     """The contract columns a table maps, cleaned and parsed, for the rows whose values parse
-    (the others are quarantined, or the run stops when there are too many)."""
+    and lie in their sane ranges (the others are quarantined, or the run stops when too many
+    values do not parse)."""
     mapped = pd.DataFrame(index=raw.index)
     bad_any = pd.Series(False, index=raw.index)
     for column, spec in table.mapping.items():
@@ -108,6 +131,11 @@ def map_columns(
             quarantine.add(table.name, raw, parsed.bad & ~bad_any, reason)
             bad_any |= parsed.bad
             values = parsed.values
+        outside = outside_limits(column, values, limits)
+        if outside is not None:
+            mask, why = outside
+            quarantine.add(table.name, raw, mask & ~bad_any, why)
+            bad_any |= mask
         mapped[column] = values
     mapped[FILE_COLUMN] = raw[FILE_COLUMN]
     mapped[ROW_COLUMN] = raw[ROW_COLUMN]
@@ -134,9 +162,12 @@ def _fmt(x: float) -> str:
     return f"{round(x, 6):.15g}"
 
 
-def derive_lines(lines: pd.DataFrame, raw: pd.DataFrame, table: str, q: Quarantine):
+def derive_lines(
+    lines: pd.DataFrame, raw: pd.DataFrame, table: str, q: Quarantine, limits: ValueLimits
+):
     """quantity and unit_price for every line: unit_price as mapped, or amount / quantity
-    (quantity 1, or -1 for a negative amount, when no quantity is mapped)."""
+    (quantity 1, or -1 for a negative amount, when no quantity is mapped); a derived unit_price
+    outside its sane range is quarantined as a mapped one is."""
     has_quantity = "quantity" in lines
     if "unit_price" in lines:
         missing = lines["unit_price"].isna()
@@ -157,7 +188,9 @@ def derive_lines(lines: pd.DataFrame, raw: pd.DataFrame, table: str, q: Quaranti
     else:
         quantity = amount.map(lambda a: -1.0 if a < 0 else 1.0)
         lines = lines.assign(quantity=quantity.map(lambda v: str(int(v))))
-    return lines.assign(unit_price=(amount / quantity).map(_fmt))
+    lines = lines.assign(unit_price=(amount / quantity).map(_fmt))
+    mask, why = outside_limits("unit_price", lines["unit_price"], limits)
+    return _drop(lines, raw, mask, table, why, q)
 
 
 def order_status(orders: pd.DataFrame, lines: pd.DataFrame, config: ByodConfig) -> pd.Series:
@@ -195,7 +228,7 @@ def from_transactions(
         )
     else:
         rows = rows.assign(order_id=[f"T{i + 1:09d}" for i in rows.index])
-    rows = derive_lines(rows, raw, name, q)
+    rows = derive_lines(rows, raw, name, q, config.limits)
     orders = rows.groupby("order_id", sort=False).first().reset_index()
     orders = orders.assign(status=order_status(orders, rows, config), updated_at=None)
     lines = rows.assign(line_number=number_lines(rows))
@@ -219,7 +252,7 @@ def from_orders(
 ) -> dict[str, pd.DataFrame]:
     """The contract's own orders and order lines: amounts turned into unit prices, line numbers
     added when absent, statuses marked by the cancellation rules."""
-    lines = derive_lines(lines, raw_lines, "order_lines", q)
+    lines = derive_lines(lines, raw_lines, "order_lines", q, config.limits)
     if "line_number" not in lines:
         lines = lines.assign(
             line_number=number_lines(lines.assign(order_id=lines["order_id"].fillna("")))

@@ -99,10 +99,28 @@ def headline_values(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[st
     return values
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells that a spreadsheet would run as a formula start with an
+    apostrophe (the usual neutralisation); numeric columns are left as they are."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
+            continue
+        safe[column] = safe[column].map(
+            lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+        )
+    return safe
+
+
 def write_exports(
     con: duckdb.DuckDBPyConnection, tables: set[str], exports_dir: Path, horizon: int
 ) -> list[Path]:
-    """One CSV per segment: customer id, segment, P(purchase) and predicted spend, best first."""
+    """One CSV per segment: customer id, segment, P(purchase) and predicted spend, best first;
+    text that a spreadsheet would run as a formula is neutralised."""
     if "customer_360" not in tables:
         return []
     frame = con.execute(EXPORT_SQL.replace("{h}", str(horizon))).df()
@@ -112,7 +130,7 @@ def write_exports(
     paths = []
     for (segment_id, segment_name), rows in frame.groupby(["segment_id", "segment_name"]):
         path = exports_dir / segment_file_name(segment_id, segment_name)
-        rows.drop(columns="segment_id").to_csv(path, index=False)
+        spreadsheet_safe(rows.drop(columns="segment_id")).to_csv(path, index=False)
         paths.append(path)
     return paths
 

@@ -3,7 +3,7 @@
 -- Lets a warehouse score customers without Python; must agree with customer_segments.
 -- Wide, one column per feature (the feature list is known at compile time): each customer is
 -- scaled once and compared with each centroid in one row, so nothing is grouped by customer.
-{%- set features = var('segment_features') %}
+{%- set features = var_identifiers('segment_features') %}
 {%- set parameter_columns = [] %}
 {%- set centroid_columns = [] %}
 {%- set scaled_columns = [] %}

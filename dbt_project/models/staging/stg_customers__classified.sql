@@ -10,6 +10,8 @@
 {#- marketing_consent is optional: null when the raw files do not have it. #}
 {%- set raw_columns_prefixed = staging_raw_names(raw_columns + ['marketing_consent']) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
+{#- Compared as text, not a LIKE pattern: a _ or % in the domain is no wildcard. #}
+{%- set test_email_suffix = '@' ~ (var('test_account_email_domain') | string | trim | lower) %}
 
 with source as (
     select * from {{ source('raw', 'customers') }}
@@ -59,7 +61,8 @@ standardised as (
         cast(date_of_birth_ts as date) as date_of_birth,
         cast(signup_date_ts as date) as signup_date,
         coalesce(
-            email like '%@{{ var("test_account_email_domain") | lower }}', false
+            {{ dbt.right('email', test_email_suffix | length) }} = {{ quoted_literal(test_email_suffix) }},
+            false
         ) as has_test_email
     from cleaned
 ),

@@ -8,6 +8,8 @@
 ] %}
 {%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
+{%- set limits = staging_value_limits() %}
+{%- set outlier_ratio = var_number('price_outlier_ratio', minimum=0) %}
 
 with source as (
     select * from {{ source('raw', 'order_lines') }}
@@ -67,6 +69,10 @@ cleaned as (
         {{ staging_clean_text('raw_product_id') }} as product_id,
         {{ staging_safe_cast(staging_clean_text('raw_quantity'), dbt.type_int()) }} as quantity,
         {{ staging_safe_cast(staging_clean_text('raw_unit_price'), 'decimal(18, 2)') }} as unit_price,
+        -- the same values as doubles, checked against the sane ranges before any decimal arithmetic
+        {{ staging_safe_cast(staging_clean_text('raw_quantity'), 'double') }} as quantity_number,
+        {{ staging_safe_cast(staging_clean_text('raw_unit_price'), 'double') }} as unit_price_number,
+        {{ staging_safe_cast(staging_clean_text('raw_discount'), 'double') }} as discount_number,
         {{ staging_clean_text('raw_discount') }} as discount_text,
         coalesce(
             {{ staging_safe_cast(staging_clean_text('raw_discount'), 'decimal(18, 2)') }},
@@ -101,12 +107,18 @@ quality as (
                 when not has_clean_product then 'unknown product'
             {%- endif %}
             when line_number is null then 'invalid line_number'
+            when abs(quantity_number) > {{ limits.quantity }} then 'quantity out of range'
             when quantity is null then 'invalid quantity'
+            when abs(unit_price_number) > {{ limits.unit_price }} then 'unit_price out of range'
             when unit_price is null then 'invalid unit_price'
             when unit_price < 0 then 'negative unit_price'
+            when abs(discount_number) > {{ limits.amount }} then 'discount out of range'
             when discount is null then 'invalid discount'
-            when unit_price > {{ var('price_outlier_ratio') }} * list_price then 'price outlier'
-        end as value_issue
+            when unit_price > {{ outlier_ratio }} * list_price then 'price outlier'
+        end as value_issue,
+        coalesce(abs(quantity_number) <= {{ limits.quantity }}, true)
+        and coalesce(abs(unit_price_number) <= {{ limits.unit_price }}, true)
+        and coalesce(abs(discount_number) <= {{ limits.amount }}, true) as is_within_ranges
     from with_references
 ),
 
@@ -148,8 +160,13 @@ final as (
         quantity,
         unit_price,
         discount,
-        cast(quantity * unit_price as decimal(18, 2)) as gross_amount,
-        cast(quantity * unit_price - discount as decimal(18, 2)) as net_amount,
+        -- only values within the sane ranges are multiplied, so the amounts cannot overflow
+        case
+            when is_within_ranges then cast(quantity * unit_price as decimal(18, 2))
+        end as gross_amount,
+        case
+            when is_within_ranges then cast(quantity * unit_price - discount as decimal(18, 2))
+        end as net_amount,
         row_bucket,
         case when row_bucket = 'quarantined' then quality_issue end as reason
     from classified

@@ -122,6 +122,9 @@ quality as (
             when ordered_at is null then 'unparseable order_ts'
             when cast(ordered_at as date) > {{ staging_max_valid_date() }}
                 then 'order in the future'
+            {% if staging_min_valid_date() -%}
+                when cast(ordered_at as date) < {{ staging_min_valid_date() }} then 'order too old'
+            {%- endif %}
             when updated_at_text is not null and updated_at is null
                 then 'unparseable updated_at'
             when status is null or status not in ('completed', 'cancelled', 'returned')

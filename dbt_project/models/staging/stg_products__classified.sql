@@ -5,6 +5,7 @@
 {%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
 {%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
+{%- set limits = staging_value_limits() %}
 
 with source as (
     select * from {{ source('raw', 'products') }}
@@ -25,7 +26,8 @@ cleaned as (
         ) as category,
         {{ staging_collapse_whitespace(staging_clean_text('raw_brand')) }} as brand,
         {{ staging_clean_text('raw_list_price') }} as list_price_text,
-        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'decimal(18, 2)') }} as list_price
+        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'decimal(18, 2)') }} as list_price,
+        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'double') }} as list_price_number
     from raw_text
 ),
 
@@ -34,6 +36,7 @@ quality as (
         *,
         case
             when product_id is null then 'missing product_id'
+            when abs(list_price_number) > {{ limits.unit_price }} then 'list_price out of range'
             {% if byod_has('list_price') -%}
                 when list_price is null then 'invalid list_price'
             {%- else -%}
