@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from models_py.report.sections import HEADLINES
 from tests.conftest import DBT_PROJECT_DIR, Warehouse, run_dbt
 
 pytestmark = pytest.mark.integration
@@ -41,6 +42,15 @@ REQUIRED_DIMENSIONS = {
     ("order_lines", "category"),
 }
 NO_SEGMENT = "(no segment)"
+# The report's headline numbers and the metric each one is.
+HEADLINE_METRICS = {
+    "customers": "customers",
+    "buying_customers": "customers_with_orders",
+    "net_revenue": "net_revenue",
+    "completed_orders": "orders",
+    "active_share": "active_customer_share",
+    "expected_revenue_next_horizon": "expected_revenue_next_horizon",
+}
 
 
 @dataclass(frozen=True)
@@ -67,18 +77,14 @@ class SemanticProject:
 
     def query(self, metrics: list[str], group_by: list[str], *options: str) -> pd.DataFrame:
         out = self.project_dir / "query.csv"
-        self.mf(
-            "query",
-            "--metrics",
-            ",".join(metrics),
-            "--group-by",
-            ",".join(group_by),
-            "--csv",
-            str(out),
-            "--quiet",
-            *options,
-        )
+        grouping = ["--group-by", ",".join(group_by)] if group_by else []
+        self.mf("query", "--metrics", ",".join(metrics), *grouping, "--csv", str(out), *options)
         return pd.read_csv(out)
+
+    def mf_totals(self, metrics: list[str]) -> dict[str, float]:
+        """Each metric over the whole warehouse (no group by)."""
+        row = self.query(metrics, []).iloc[0]
+        return {metric: float(row[metric]) for metric in metrics}
 
     def sql(self, sql: str) -> pd.DataFrame:
         with duckdb.connect(str(self.db_path), read_only=True) as con:
@@ -165,30 +171,23 @@ def test_customer_and_prediction_metrics_by_segment_match_sql(semantic: Semantic
         group by segment_name
         """
     )
+    horizon = int(semantic.sql("select horizon_days from report_context").iloc[0, 0])
+    # The README's "expected revenue by segment" query, with the other customer measures beside it.
     customers = semantic.sql(
-        """
+        f"""
         select
             segment_name,
             count(*) as customers,
-            sum(case when is_active_90d then 1 else 0 end) as active_customers
+            sum(case when is_active_90d then 1 else 0 end) as active_customers,
+            sum(predicted_spend_next_{horizon}d) as expected_revenue_next_horizon,
+            sum(predicted_clv_12m) as predicted_clv_12m
         from customer_360
         group by segment_name
         """
     )
-    predictions = semantic.sql(
-        """
-        select
-            customers.segment_name,
-            sum(predictions.predicted_spend) as expected_revenue_next_horizon,
-            sum(predictions.predicted_clv_12m) as predicted_clv_12m
-        from customer_predictions as predictions
-        left join customer_360 as customers using (customer_id)
-        group by customers.segment_name
-        """
-    )
     shares = semantic.sql("select segment_name, revenue_share from segment_summary")
-    for table in (buyers, customers, predictions, shares):
-        expected = _by(table.rename(columns={"segment_name": "segment"}), "segment")
+    for table in (buyers, customers, shares):
+        expected = _by(table.rename(columns={"segment_name": "segment"}), "segment").fillna(0)
         for column in expected.columns:
             actual = got[column].reindex(expected.index).fillna(0)
             assert actual.to_numpy() == pytest.approx(expected[column].to_numpy(), rel=1e-9), column
@@ -229,3 +228,11 @@ def test_revenue_share_within_a_time_range_is_of_that_range(semantic: SemanticPr
     assert got["revenue_share"].to_numpy() == pytest.approx(
         expected["revenue_share"].astype(float).to_numpy(), rel=1e-9
     )
+
+
+def test_report_headlines_are_the_metrics(semantic: SemanticProject) -> None:
+    headlines = {headline.key: headline.sql for headline in HEADLINES}
+    got = semantic.mf_totals(list(HEADLINE_METRICS.values()))
+    for key, metric in HEADLINE_METRICS.items():
+        expected = semantic.sql(headlines[key]).iloc[0, 0]
+        assert got[metric] == pytest.approx(float(expected), rel=1e-9), key
