@@ -236,3 +236,34 @@ def test_report_headlines_are_the_metrics(semantic: SemanticProject) -> None:
     for key, metric in HEADLINE_METRICS.items():
         expected = semantic.sql(headlines[key]).iloc[0, 0]
         assert got[metric] == pytest.approx(float(expected), rel=1e-9), key
+
+
+def test_rolling_active_customers_match_sql_and_the_cutoff_count(semantic: SemanticProject) -> None:
+    cutoff = pd.Timestamp(semantic.sql("select as_of_date from report_context").iloc[0, 0])
+    start = cutoff - pd.Timedelta(days=45)
+    got = semantic.query(
+        ["active_customers_rolling"],
+        ["metric_time__day"],
+        "--start-time",
+        start.date().isoformat(),
+        "--end-time",
+        cutoff.date().isoformat(),
+    )
+    expected = semantic.sql(
+        f"""
+        select
+            cast(days.day as timestamp) as day,
+            count(distinct orders.customer_id) as active_customers_rolling
+        from range(date '{start.date()}', date '{cutoff.date()}' + 1, interval 1 day) as days (day)
+        inner join fct_orders as orders
+            on orders.order_date between cast(days.day as date) - 90 and cast(days.day as date)
+        where orders.status = 'completed'
+        group by days.day
+        """
+    )
+    got["day"] = pd.to_datetime(got["metric_time__day"])
+    got, expected = _by(got, "day"), _by(expected, "day")
+    assert list(got.index) == list(expected.index)
+    assert (got["active_customers_rolling"] == expected["active_customers_rolling"]).all()
+    at_cutoff = semantic.sql("select count(*) from customer_360 where is_active_90d").iloc[0, 0]
+    assert got["active_customers_rolling"].iloc[-1] == at_cutoff

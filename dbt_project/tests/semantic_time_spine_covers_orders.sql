@@ -1,4 +1,6 @@
--- Every order date must be a day of the time spine, or MetricFlow's time joins would drop it.
+-- Every order date should be a day of the time spine: MetricFlow's cumulative metrics and filled
+-- gaps leave out days missing from it. A warning, not an error: plain metric queries still work.
+{{ config(severity='warn') }}
 
 with
 
