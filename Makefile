@@ -49,6 +49,7 @@ help:
 	@echo "make report   write warehouse/report/index.html and warehouse/exports/ from the served file"
 	@echo "make audiences  per segment, consenting customers' hashed email/phone (warehouse/audiences/)"
 	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
+	@echo "make metrics  list the semantic layer's metrics and query them by segment (docs/metrics.md)"
 	@echo "make bench SCALE=S|M|L|XL  time the pipeline against the pandas way and a floor query"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
 	@echo "make lock-bi  re-pin requirements-bi.lock (the bi extra + the DuckDB a BI driver bundles)"
@@ -101,6 +102,18 @@ audiences: setup
 docs: setup
 	@test -f "$(CA_WAREHOUSE_PATH)" || { echo "no warehouse at $(CA_WAREHOUSE_PATH): run make run first"; exit 1; }
 	$(DBT) docs generate --static
+
+# The semantic layer (dbt_project/models/_metrics.yml, docs/metrics.md) on the build warehouse.
+# mf reads dbt_project/target/semantic_manifest.json whatever DBT_TARGET_PATH says, so parse there.
+# METRICS_QUERY replaces the example: METRICS_QUERY="--metrics net_revenue --group-by metric_time__month".
+METRICS_QUERY ?= --metrics net_revenue,orders,aov,buying_customers,expected_revenue_next_horizon,revenue_share \
+  --group-by customer__segment --order -net_revenue --decimals 2
+.PHONY: metrics
+metrics: setup
+	@test -f "$(CA_WAREHOUSE_PATH)" || { echo "no warehouse at $(CA_WAREHOUSE_PATH): run make run first"; exit 1; }
+	$(DBT) parse --quiet --target-path target
+	cd $(ROOT)/dbt_project && $(BIN)/mf list metrics
+	cd $(ROOT)/dbt_project && $(BIN)/mf query $(METRICS_QUERY)
 
 # Benchmark (issue 8, bench/): the whole pipeline beside the pandas way and the floor query.
 # SCALE: S (10k customers), M (100k), L (1M), XL (5M), comma-separated; REPEATS: runs per
