@@ -103,7 +103,8 @@ BUILD_OUTCOME_TABLE = "dbt_build_outcome"
 
 
 def check_build_outcome(build_path: Path) -> str:
-    """The invocation id of the complete, successful `dbt build` that wrote `build_path`.
+    """The run id (dbt invocation id) of the complete, successful `dbt build` that wrote
+    `build_path`.
 
     Raises PublishError when the file holds no such marker: its last dbt invocation failed, was
     interrupted, selected only some nodes, or was not a build (`dbt run`, `dbt test`)."""
@@ -115,7 +116,7 @@ def check_build_outcome(build_path: Path) -> str:
             ).fetchall()
             marker = (
                 con.execute(
-                    f"select invocation_id from {_quote(found[0][0])}.{_quote(BUILD_OUTCOME_TABLE)}"
+                    f"select run_id from {_quote(found[0][0])}.{_quote(BUILD_OUTCOME_TABLE)}"
                 ).fetchone()
                 if found
                 else None

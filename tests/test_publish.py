@@ -113,8 +113,7 @@ def make_build(path: Path, version: int) -> None:
         con.execute("create table stg_internal as select 1 as x")
         # what dbt's on-run-end hook leaves after a complete, successful build
         con.execute(
-            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as invocation_id, "
-            "current_timestamp as completed_at, 1 as nodes"
+            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
         )
 
 

@@ -2,7 +2,8 @@
     The build's own outcome, kept inside the build file: publish serves a build file only when it
     holds this marker. on-run-start drops it (any dbt run, test or build may change the file), and
     on-run-end writes it back only for a complete `dbt build` (no node selection, not --empty) in
-    which every node succeeded (exposures end 'no-op'). `dbt docs generate` and `dbt compile` run no hooks.
+    which every node succeeded (exposures end 'no-op'). Its run_id is ml_run's (the invocation
+    id). `dbt docs generate` and `dbt compile` run no hooks.
 #}
 
 {% macro build_outcome_relation() %}
@@ -42,8 +43,7 @@
     {%- if build_outcome_is_complete(results) -%}
         create table {{ build_outcome_relation() }} as
         select
-            {{ dbt.string_literal(invocation_id) }} as invocation_id,
-            {{ dbt.current_timestamp() }} as completed_at,
+            {{ dbt.string_literal(invocation_id) }} as run_id,
             {{ results | length }} as nodes
     {%- endif -%}
 {% endmacro %}

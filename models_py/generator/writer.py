@@ -169,9 +169,14 @@ def write_table(
     query = SELECTS[table].format(templates=templates)
     options = "format csv, header true" if fmt == "csv" else "format parquet, compression snappy"
     try:
-        con.execute(f"copy ({query}) to '{path}' ({options})")
+        con.execute(f"copy ({query}) to {_path_literal(path)} ({options})")
     finally:
         con.unregister("src")
+
+
+def _path_literal(path: Path) -> str:
+    """A file path as a SQL string literal (a folder name may hold an apostrophe)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def write_ground_truth(
@@ -189,7 +194,7 @@ def write_ground_truth(
     try:
         con.execute(
             "copy (select pad_id('C', num, 6) as customer_id, customer_type from truth) "
-            f"to '{path}' (format csv, header true)"
+            f"to {_path_literal(path)} (format csv, header true)"
         )
     finally:
         con.unregister("truth")
