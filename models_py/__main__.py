@@ -112,6 +112,38 @@ def _subparser(commands, name: str, help_text: str) -> argparse.ArgumentParser:
     )
 
 
+def _add_path(parser: argparse.ArgumentParser, flag: str, env_name: str, what: str) -> None:
+    parser.add_argument(
+        flag, type=Path, default=env_path(env_name), help=f"{what} (default: ${env_name})"
+    )
+
+
+def _add_publish(commands) -> None:
+    publish = _subparser(
+        commands,
+        "publish",
+        "copy the analyst-facing tables of a complete, successful build to the served file, "
+        "atomically",
+    )
+    _add_path(publish, "--build", "CA_WAREHOUSE_PATH", "dbt's working DuckDB file")
+    _add_path(publish, "--served", "CA_SERVED_PATH", "the served file BI tools open read-only")
+    _add_wait(publish)
+    publish.set_defaults(handler=_publish)
+
+
+def _add_report(commands) -> None:
+    report = _subparser(
+        commands,
+        "report",
+        "write the HTML report and per-segment CSVs from the served file (opened read-only)",
+    )
+    _add_path(report, "--served", "CA_SERVED_PATH", "served DuckDB file")
+    _add_path(report, "--out", "CA_REPORT_DIR", "report folder; index.html is written there")
+    _add_path(report, "--exports", "CA_EXPORTS_DIR", "folder for the per-segment CSV lists")
+    _add_wait(report)
+    report.set_defaults(handler=_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m models_py",
@@ -126,58 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     build = _subparser(commands, "build", "data and dbt build only (no publish)")
     _add_data_options(build)
     build.set_defaults(handler=lambda args: _run(args, through_build_only=True))
-    publish = _subparser(
-        commands,
-        "publish",
-        "copy the analyst-facing tables of a complete, successful build "
-        "to the served file, atomically",
-    )
-    publish.add_argument(
-        "--build",
-        type=Path,
-        default=env_path("CA_WAREHOUSE_PATH"),
-        help="dbt's working DuckDB file (default: $CA_WAREHOUSE_PATH)",
-    )
-    publish.add_argument(
-        "--served",
-        type=Path,
-        default=env_path("CA_SERVED_PATH"),
-        help="the served file BI tools open read-only (default: $CA_SERVED_PATH)",
-    )
-    _add_wait(publish)
-    publish.set_defaults(handler=_publish)
-    report = _subparser(
-        commands,
-        "report",
-        "write the HTML report and per-segment CSVs from the served file (opened read-only)",
-    )
-    report.add_argument(
-        "--served",
-        type=Path,
-        default=env_path("CA_SERVED_PATH"),
-        help="served DuckDB file (default: $CA_SERVED_PATH)",
-    )
-    report.add_argument(
-        "--out",
-        type=Path,
-        default=env_path("CA_REPORT_DIR"),
-        help="report folder; index.html is written there (default: $CA_REPORT_DIR)",
-    )
-    report.add_argument(
-        "--exports",
-        type=Path,
-        default=env_path("CA_EXPORTS_DIR"),
-        help="folder for the per-segment CSV lists (default: $CA_EXPORTS_DIR)",
-    )
-    _add_wait(report)
-    report.set_defaults(handler=_report)
+    _add_publish(commands)
+    _add_report(commands)
     summary = _subparser(commands, "summary", "list the warehouse's tables with row counts")
-    summary.add_argument(
-        "--warehouse",
-        type=Path,
-        default=env_path("CA_WAREHOUSE_PATH"),
-        help="DuckDB file to summarise (default: $CA_WAREHOUSE_PATH)",
-    )
+    _add_path(summary, "--warehouse", "CA_WAREHOUSE_PATH", "DuckDB file to summarise")
     summary.set_defaults(handler=_summary)
     return parser
 

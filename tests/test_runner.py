@@ -183,6 +183,18 @@ def test_publish_keeps_the_newest_artifact_runs_and_those_the_served_file_uses(
     assert "CA_KEEP_ARTIFACT_RUNS='none'" in refused.stderr
 
 
+@pytest.mark.skipif(
+    not Path("/sys/kernel").is_dir(), reason="needs sysfs, where no file can be made"
+)
+def test_an_unwritable_place_gives_a_message_naming_it_not_a_traceback(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    make_build(run.build, 1)
+    refused = run("publish", "--served", "/sys/ca-served/analytics.duckdb")
+    assert refused.returncode == ExitCode.PUBLISH_FAILED
+    assert "cannot write /sys/ca-served" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 def test_readme_lists_every_exit_status() -> None:
     assert markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
     help_text = subprocess.run(
@@ -252,6 +264,18 @@ def test_own_data_run_prepares_into_its_own_folder(own_data_run, tmp_path: Path)
     assert "error: " in refused.stderr and "nothing was written" in refused.stderr
     assert _prepared_folders(run) == [prepared]
     assert run.served.read_bytes() == served_before
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(
+    not Path("/sys/kernel").is_dir(), reason="needs sysfs, where no file can be made"
+)
+def test_report_to_an_unwritable_place_fails_with_its_own_status(own_data_run) -> None:
+    run, _result = own_data_run
+    failed = run("report", "--out", "/sys/ca-report")
+    assert failed.returncode == ExitCode.REPORT_FAILED
+    assert "cannot write /sys/ca-report" in failed.stderr
+    assert "Traceback" not in failed.stderr
 
 
 @pytest.mark.integration

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 POLL_SECONDS = 0.5
+_NOBODY_YET = object()
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,17 @@ class RunLock:
         return True
 
     def _wait_for_lock(self) -> None:
-        announced: Holder | None = None
+        announced: object = _NOBODY_YET
         while not self._try_lock():
             other = self._read_holder()
+            who = other.describe() if other else "another run"
             if not self.wait:
-                who = other.describe() if other else "another run"
                 raise LockHeldError(
                     f"{who} holds the run lock {self.path}; not waiting (--no-wait)"
                 )
-            if other != announced or announced is None:
-                who = other.describe() if other else "another run"
+            if other != announced:  # once per holder, not once per poll
                 self.say(f"waiting for {who} to finish (run lock {self.path})")
-                announced = other or Holder("?", 0, None, "?", "?")
+                announced = other
             time.sleep(POLL_SECONDS)
 
     def __enter__(self) -> RunLock:

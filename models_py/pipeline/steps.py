@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,8 +56,10 @@ def say(message: str) -> None:
 
 def describe_os_error(exc: OSError) -> str:
     """One line naming the path and the cause (read-only disk, full disk, permission, ...)."""
-    cause = _UNWRITABLE.get(exc.errno or 0, exc.strerror or str(exc))
     where = exc.filename or "a file"
+    if exc.errno == errno.ENOENT:
+        return f"{where} not found"
+    cause = _UNWRITABLE.get(exc.errno or 0, exc.strerror or str(exc))
     return f"cannot write {where}: {cause}"
 
 
@@ -115,8 +118,9 @@ def dbt_environment(paths: PipelinePaths, build_input: BuildInput) -> dict[str, 
 
 def dbt_build(paths: PipelinePaths, build_input: BuildInput) -> None:
     """The whole `dbt build`, a child process that stops when the runner is stopped."""
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt), "build"]
+    beside_python = Path(sys.executable).with_name("dbt")
+    dbt = str(beside_python) if beside_python.is_file() else shutil.which("dbt") or "dbt"
+    command = [dbt, "build"]
     if build_input.dbt_vars:
         command += ["--vars", build_input.dbt_vars]
     with failing_as(ExitCode.BUILD_FAILED, "dbt build"):
