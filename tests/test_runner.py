@@ -4,6 +4,7 @@ repository folder whose name has a space and an apostrophe."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -55,13 +56,14 @@ class Run:
             check=False,
         )
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
+    def start(self, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen[str]:
+        """Start the runner; read its stderr as it goes, or pass a file for long runs."""
         return subprocess.Popen(
             self.command(*args),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
             text=True,
         )
 
@@ -217,11 +219,17 @@ def demo_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
+@dataclass(frozen=True)
+class OwnDataRun:
+    run: Run
+    holder: str  # the run lock's content while the run was going
+    second: subprocess.CompletedProcess[str]  # `run --no-wait` started meanwhile
+
+
 @pytest.fixture(scope="module")
-def own_data_run(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Run, subprocess.CompletedProcess]:
-    """A whole run on the byod flat sample: prepared into its own folder, built, published."""
+def own_data_run(tmp_path_factory: pytest.TempPathFactory) -> OwnDataRun:
+    """A whole run on the byod flat sample: prepared into its own folder, built, published;
+    while it runs, a second run with --no-wait is started on the same warehouse."""
     root = tmp_path_factory.mktemp("own")
     subprocess.run(
         [
@@ -240,9 +248,26 @@ def own_data_run(
         capture_output=True,
     )
     run = make_run(root / "warehouse")
-    result = run("run", "--config", str(root / "input" / "config.yml"))
-    assert result.returncode == ExitCode.OK, result.stderr[-4000:]
-    return run, result
+    config = str(root / "input" / "config.yml")
+    log = root / "first.stderr"
+    with log.open("w") as first_stderr:
+        first = run.start("run", "--config", config, stderr=first_stderr)
+    lock = run.build.with_name(run.build.name + ".run.lock")
+    deadline = time.monotonic() + 60
+    while not (lock.is_file() and lock.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    holder = lock.read_text()
+    second = run("run", "--no-wait", "--config", config)
+    assert first.wait(timeout=600) == ExitCode.OK, log.read_text()[-4000:]
+    return OwnDataRun(run, holder, second)
+
+
+@pytest.mark.integration
+def test_a_second_run_meanwhile_refuses_naming_the_first(own_data_run: OwnDataRun) -> None:
+    first = json.loads(own_data_run.holder)
+    second = own_data_run.second
+    assert second.returncode == ExitCode.LOCKED
+    assert f"run {first['run_id']} (run, config {first['config']}" in second.stderr
 
 
 def _prepared_folders(run: Run) -> list[Path]:
@@ -251,7 +276,7 @@ def _prepared_folders(run: Run) -> list[Path]:
 
 @pytest.mark.integration
 def test_own_data_run_prepares_into_its_own_folder(own_data_run, tmp_path: Path) -> None:
-    run, _result = own_data_run
+    run = own_data_run.run
     (prepared,) = _prepared_folders(run)
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", prepared.name)
     assert (prepared / "dbt_vars.json").is_file()
@@ -271,7 +296,7 @@ def test_own_data_run_prepares_into_its_own_folder(own_data_run, tmp_path: Path)
     not Path("/sys/kernel").is_dir(), reason="needs sysfs, where no file can be made"
 )
 def test_report_to_an_unwritable_place_fails_with_its_own_status(own_data_run) -> None:
-    run, _result = own_data_run
+    run = own_data_run.run
     failed = run("report", "--out", "/sys/ca-report")
     assert failed.returncode == ExitCode.REPORT_FAILED
     assert "cannot write /sys/ca-report" in failed.stderr
@@ -282,7 +307,7 @@ def test_report_to_an_unwritable_place_fails_with_its_own_status(own_data_run) -
 def test_failed_build_then_docs_then_publish_is_refused(
     own_data_run, demo_raw: Path, tmp_path: Path
 ) -> None:
-    good, _result = own_data_run
+    good = own_data_run.run
     run = make_run(tmp_path / "warehouse", raw_dir=tmp_path / "raw")
     shutil.copytree(demo_raw, tmp_path / "raw")
     shutil.copy(good.served, run.served)
