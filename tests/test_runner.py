@@ -183,6 +183,9 @@ def test_publish_keeps_the_newest_artifact_runs_and_those_the_served_file_uses(
     refused = run("publish")
     assert refused.returncode == ExitCode.BAD_INPUT
     assert "CA_KEEP_ARTIFACT_RUNS='none'" in refused.stderr
+    # a whole run checks the setting before it makes data or builds anything
+    assert run("run").returncode == ExitCode.BAD_INPUT
+    assert not (run.work / "raw").exists()
 
 
 @pytest.mark.skipif(

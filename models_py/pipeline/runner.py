@@ -76,6 +76,7 @@ def run_pipeline(
     """Data, `dbt build`, publish, report and summary under one run lock."""
 
     def body(run_id: str) -> None:
+        steps.artifact_runs_to_keep()
         prepared = build_input(run_id, paths, config, demo)
         steps.dbt_build(paths, prepared)
         if through_build_only:

@@ -133,14 +133,19 @@ def dbt_build(paths: PipelinePaths, build_input: BuildInput) -> None:
         )
 
 
+def artifact_runs_to_keep() -> int:
+    """CA_KEEP_ARTIFACT_RUNS, checked (a run checks it before anything is replaced)."""
+    try:
+        return keep_artifact_runs()
+    except LeftoverSettingError as exc:
+        raise StepError(ExitCode.BAD_INPUT, str(exc)) from exc
+
+
 def publish_build(paths: PipelinePaths, reuse_run_id: str | None = None) -> None:
     """Publish the build file, then keep only the newest artifact runs."""
     from models_py.publish import PublishError, publish
 
-    try:
-        keep = keep_artifact_runs()
-    except LeftoverSettingError as exc:
-        raise StepError(ExitCode.BAD_INPUT, f"publish: {exc}") from exc
+    keep = artifact_runs_to_keep()
     with failing_as(ExitCode.PUBLISH_FAILED, f"publish to {paths.served}"):
         try:
             published = publish(paths.build, paths.served)
