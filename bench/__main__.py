@@ -217,7 +217,7 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["dbt"] = read_run_results(work / "target")
     steps: list[Measured] = [build]
     for module, extra in (
-        ("models_py.publish", ["--run-results", str(work / "target" / "run_results.json")]),
+        ("models_py.publish", []),
         ("models_py.report", []),
     ):
         name = module.split(".")[-1]

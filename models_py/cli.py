@@ -1,47 +1,16 @@
-"""Command-line entry point: `python -m models_py.cli <command>` (also `customer-analytics`)."""
+"""`python -m models_py.cli <command>` and the `customer-analytics` script: the same command line
+as `python -m models_py <command>` (run, build, publish, report, summary)."""
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-from pathlib import Path
+from collections.abc import Sequence
 
-from models_py.summary import format_summary, table_row_counts
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_WAREHOUSE = ROOT / "warehouse" / "build.duckdb"
+from models_py.__main__ import main as pipeline_main
 
 
-def _summary(args: argparse.Namespace) -> int:
-    db_path = Path(args.warehouse)
-    print(format_summary(table_row_counts(db_path), db_path))
-    # Where users go next: the file BI tools open, and the report.
-    served = Path(os.environ.get("CA_SERVED_PATH", str(ROOT / "warehouse" / "analytics.duckdb")))
-    report = Path(os.environ.get("CA_REPORT_DIR", str(ROOT / "warehouse" / "report")))
-    if served.exists():
-        print(f"Served for BI tools and SQL (open read-only): {served}")
-    if (report / "index.html").exists():
-        print(f"Report: {report / 'index.html'}")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="customer-analytics", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    summary = commands.add_parser("summary", help="list the warehouse's tables with row counts")
-    summary.add_argument(
-        "--warehouse",
-        default=os.environ.get("CA_WAREHOUSE_PATH", str(DEFAULT_WAREHOUSE)),
-        help="DuckDB file to summarise (default: $CA_WAREHOUSE_PATH or warehouse/build.duckdb)",
-    )
-    summary.set_defaults(handler=_summary)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.handler(args)
+def main(argv: Sequence[str] | None = None) -> int:
+    return pipeline_main(argv)
 
 
 if __name__ == "__main__":

@@ -8,17 +8,17 @@ served file (``CA_SERVED_PATH``, ``warehouse/analytics.duckdb``).
 
 On Linux and macOS a rename is atomic: a reader that already holds the served file open keeps the
 old, complete file (its inode) until it reconnects, and every new connection opens the new,
-complete file. Nobody ever waits on a lock, and a failed build never reaches this step, so the last
-good served state stays in place.
+complete file. Nobody ever waits on a lock. Only a build file that a complete, successful
+`dbt build` left (its outcome marker, written by dbt's on-run-end hook) is published, so the last
+good served state stays in place after a failed or partial build.
 
-Run: ``python -m models_py.publish [--build PATH] [--served PATH] [--run-results PATH]``.
+Run: ``python -m models_py publish [--build PATH] [--served PATH]`` (under the run lock).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import Iterable, Sequence
@@ -81,7 +81,6 @@ _SERVED_ALIAS = "ca_served"
 # The served file's on-disk format, as a DuckDB release name: BI drivers bundle older DuckDB
 # builds than the pipeline's, and a file opens only in a DuckDB at least as new as its format.
 DEFAULT_SERVED_STORAGE_VERSION = "v1.1.0"
-_FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
 class PublishError(RuntimeError):
@@ -104,19 +103,58 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def check_run_results(run_results_path: Path) -> None:
-    """Refuse to publish a build whose last dbt invocation had errors or failing tests."""
+# Written into the build file by dbt's on-run-end hook (dbt_project/macros/build_outcome.sql)
+# only after a complete `dbt build` in which every node succeeded.
+BUILD_OUTCOME_TABLE = "dbt_build_outcome"
+
+
+def check_build_outcome(build_path: Path) -> str:
+    """The run id (dbt invocation id) of the complete, successful `dbt build` that wrote
+    `build_path`.
+
+    Raises PublishError when the file holds no such marker: its last dbt invocation failed, was
+    interrupted, selected only some nodes, or was not a build (`dbt run`, `dbt test`)."""
     try:
-        results = json.loads(run_results_path.read_text())["results"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise PublishError(f"cannot read dbt run results {run_results_path}: {exc}") from exc
-    failed = [r.get("unique_id", "?") for r in results if r.get("status") in _FAILED_STATUSES]
-    if failed:
-        shown = ", ".join(failed[:10]) + (" ..." if len(failed) > 10 else "")
+        with duckdb.connect(str(build_path), read_only=True) as con:
+            found = con.execute(
+                "select table_schema from information_schema.tables where table_name = ?",
+                [BUILD_OUTCOME_TABLE],
+            ).fetchall()
+            marker = (
+                con.execute(
+                    f"select run_id from {_quote(found[0][0])}.{_quote(BUILD_OUTCOME_TABLE)}"
+                ).fetchone()
+                if found
+                else None
+            )
+    except duckdb.Error as exc:
         raise PublishError(
-            f"the last dbt run ({run_results_path}) has {len(failed)} failed node(s): {shown}; "
-            "the served file was left unchanged"
+            f"cannot open build file {build_path} (is dbt still writing it?): {exc}"
+        ) from exc
+    if marker is None:
+        raise PublishError(
+            f"build file {build_path} was not left by a complete, successful `dbt build` (its "
+            "last dbt invocation failed, was interrupted, selected only some nodes, or was not a "
+            "build): run the whole build again; the served file was left unchanged"
         )
+    return str(marker[0])
+
+
+def stale_temporaries(served_path: Path) -> list[Path]:
+    """Temporary files an interrupted publish left beside the served file (and their WALs)."""
+    pattern = f".{served_path.name}.*.tmp"
+    found = sorted(served_path.parent.glob(pattern)) + sorted(
+        served_path.parent.glob(pattern + ".wal")
+    )
+    return [path for path in found if path.is_file()]
+
+
+def remove_stale_temporaries(served_path: Path) -> list[Path]:
+    """Delete what `stale_temporaries` finds; callers hold the run lock, so no publish is live."""
+    removed = stale_temporaries(served_path)
+    for path in removed:
+        _remove_temporary(path)
+    return removed
 
 
 def _source_relations(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, str | None]]:
@@ -227,64 +265,79 @@ def publish(
     build_path: Path,
     served_path: Path,
     tables: Iterable[str] = PUBLISHED_TABLES,
-    run_results_path: Path | None = None,
 ) -> list[PublishedTable]:
     """Copy `tables` (those present) from the build file to a new served file, atomically.
 
     Returns what was published. Raises PublishError and leaves the served file untouched if the
-    build is missing, locked, failed (per `run_results_path`) or holds none of the tables."""
+    build is missing, locked, not a complete successful `dbt build` or holds none of the tables.
+    Temporary files an interrupted publish left beside the served file are removed first."""
     build_path, served_path = Path(build_path), Path(served_path)
     if not build_path.is_file():
         raise PublishError(f"build file {build_path} does not exist: run `dbt build` first")
     if build_path.resolve() == served_path.resolve():
         raise PublishError(f"the served file must differ from the build file ({build_path})")
-    if run_results_path is not None:
-        check_run_results(Path(run_results_path))
+    check_build_outcome(build_path)
+    remove_stale_temporaries(served_path)
 
     served_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = served_path.with_name(f".{served_path.name}.{uuid.uuid4().hex}.tmp")
-    published: list[PublishedTable] = []
     try:
-        con = _open_served(tmp_path, served_storage_version())
-        try:
-            try:
-                con.execute(
-                    f"attach {_literal(str(build_path))} as {_quote(_SOURCE_ALIAS)} (read_only)"
-                )
-            except duckdb.Error as exc:
-                raise PublishError(
-                    f"cannot open build file {build_path} (is dbt still writing it?): {exc}"
-                ) from exc
-            available = _source_relations(con)
-            for name in dict.fromkeys(tables):
-                if name in available:
-                    schema, kind, comment = available[name]
-                    published.append(_copy_relation(con, schema, name, kind, comment))
-            if not published:
-                raise PublishError(
-                    f"build file {build_path} holds none of the analyst-facing tables"
-                )
-            _write_manifest(con, published, datetime.now(UTC).replace(tzinfo=None))
-            con.execute(f"detach {_quote(_SOURCE_ALIAS)}")
-            _close_served(con)
-        finally:
-            con.close()
-        wal = tmp_path.with_name(tmp_path.name + ".wal")
-        if wal.exists():  # checkpoint + close leaves none; never ship a half-applied file
-            raise PublishError(f"{tmp_path} still has a write-ahead log after checkpoint")
-        with open(tmp_path, "rb") as handle:
-            os.fsync(handle.fileno())
-        # A leftover WAL of the served path would be replayed onto the new file: drop it.
-        stale_wal = served_path.with_name(served_path.name + ".wal")
-        if stale_wal.exists():
-            stale_wal.unlink()
-        os.replace(tmp_path, served_path)
-        _fsync_dir(served_path.parent)
+        published = _write_served(tmp_path, build_path, tables)
+        _swap_in(tmp_path, served_path)
     finally:
-        for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+        _remove_temporary(tmp_path)
     return published
+
+
+def _write_served(tmp_path: Path, build_path: Path, tables: Iterable[str]) -> list[PublishedTable]:
+    """A complete served file at `tmp_path`: the build's `tables` (those present), their
+    descriptions and the manifest, checkpointed and closed."""
+    published: list[PublishedTable] = []
+    con = _open_served(tmp_path, served_storage_version())
+    try:
+        try:
+            con.execute(
+                f"attach {_literal(str(build_path))} as {_quote(_SOURCE_ALIAS)} (read_only)"
+            )
+        except duckdb.Error as exc:
+            raise PublishError(
+                f"cannot open build file {build_path} (is dbt still writing it?): {exc}"
+            ) from exc
+        available = _source_relations(con)
+        for name in dict.fromkeys(tables):
+            if name in available:
+                schema, kind, comment = available[name]
+                published.append(_copy_relation(con, schema, name, kind, comment))
+        if not published:
+            raise PublishError(f"build file {build_path} holds none of the analyst-facing tables")
+        _write_manifest(con, published, datetime.now(UTC).replace(tzinfo=None))
+        con.execute(f"detach {_quote(_SOURCE_ALIAS)}")
+        _close_served(con)
+    finally:
+        con.close()
+    return published
+
+
+def _swap_in(tmp_path: Path, served_path: Path) -> None:
+    """Rename the finished temporary file over the served file, durably."""
+    wal = tmp_path.with_name(tmp_path.name + ".wal")
+    if wal.exists():  # checkpoint + close leaves none; never ship a half-applied file
+        raise PublishError(f"{tmp_path} still has a write-ahead log after checkpoint")
+    with open(tmp_path, "rb") as handle:
+        os.fsync(handle.fileno())
+    # A leftover WAL of the served path would be replayed onto the new file: drop it.
+    stale_wal = served_path.with_name(served_path.name + ".wal")
+    if stale_wal.exists():
+        stale_wal.unlink()
+    os.replace(tmp_path, served_path)
+    _fsync_dir(served_path.parent)
+
+
+def _remove_temporary(tmp_path: Path) -> None:
+    """The temporary file, its WAL and its spill folder, whatever is left of them."""
+    for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(tmp_path.with_name(tmp_path.name + ".tmp"), ignore_errors=True)
 
 
 def memory_limit() -> str:
@@ -334,44 +387,11 @@ def _close_served(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"detach {_quote(_SERVED_ALIAS)}")
 
 
-def _env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value) if value else default
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m models_py.publish",
-        description="Atomically publish the analyst-facing tables to the served DuckDB file.",
-    )
-    parser.add_argument(
-        "--build",
-        type=Path,
-        default=_env_path("CA_WAREHOUSE_PATH", DEFAULT_BUILD_PATH),
-        help="dbt's working DuckDB file (default: $CA_WAREHOUSE_PATH or warehouse/build.duckdb)",
-    )
-    parser.add_argument(
-        "--served",
-        type=Path,
-        default=_env_path("CA_SERVED_PATH", DEFAULT_SERVED_PATH),
-        help="the served file BI tools open read-only "
-        "(default: $CA_SERVED_PATH or warehouse/analytics.duckdb)",
-    )
-    parser.add_argument(
-        "--run-results",
-        type=Path,
-        default=None,
-        help="dbt's run_results.json of the build: refuse to publish if it has failures",
-    )
-    args = parser.parse_args(argv)
-    try:
-        published = publish(args.build, args.served, run_results_path=args.run_results)
-    except PublishError as exc:
-        print(f"publish: {exc}", file=sys.stderr)
-        return 1
-    total = sum(t.rows for t in published)
-    print(f"published {len(published)} tables ({total} rows) to {args.served}")
-    return 0
+    """`python -m models_py.publish ...`: the same as `python -m models_py publish ...`."""
+    from models_py.__main__ import main as pipeline_main
+
+    return pipeline_main(["publish", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

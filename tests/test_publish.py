@@ -14,7 +14,15 @@ import duckdb
 import pytest
 import yaml
 
-from models_py.publish import MANIFEST_TABLE, PUBLISHED_TABLES, PublishError, main, publish
+from models_py.exit_codes import ExitCode
+from models_py.publish import (
+    BUILD_OUTCOME_TABLE,
+    MANIFEST_TABLE,
+    PUBLISHED_TABLES,
+    PublishError,
+    main,
+    publish,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,6 +111,10 @@ def make_build(path: Path, version: int) -> None:
         con.execute("create view data_quality_summary as select 'orders' as table_name, 5 as n")
         con.execute("comment on view data_quality_summary is 'Row counts per raw table.'")
         con.execute("create table stg_internal as select 1 as x")
+        # what dbt's on-run-end hook leaves after a complete, successful build
+        con.execute(
+            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
+        )
 
 
 def test_publish_copies_listed_tables_with_comments_and_constraints(tmp_path: Path) -> None:
@@ -141,28 +153,36 @@ def test_failed_run_or_missing_build_leaves_served_file_untouched(tmp_path: Path
     publish(build, served)
     before = served.read_bytes()
     make_build(build, 2)
-    run_results = tmp_path / "run_results.json"
-    run_results.write_text(
-        json.dumps(
-            {
-                "results": [
-                    {"unique_id": "model.customer_analytics.dim_customers", "status": "success"},
-                    {"unique_id": "test.customer_analytics.not_null_x", "status": "fail"},
-                ]
-            }
-        )
-    )
-    with pytest.raises(PublishError, match=r"not_null_x"):
-        publish(build, served, run_results_path=run_results)
-    assert main(["--build", str(tmp_path / "absent.duckdb"), "--served", str(served)]) == 1
+    with duckdb.connect(str(build)) as con:  # as the on-run-start hook of a build that then failed
+        con.execute(f"drop table {BUILD_OUTCOME_TABLE}")
+    with pytest.raises(PublishError, match=r"not left by a complete, successful `dbt build`"):
+        publish(build, served)
+    absent = ["--build", str(tmp_path / "absent.duckdb"), "--served", str(served)]
+    assert main(absent) == ExitCode.PUBLISH_FAILED
+    make_build(build, 2)
     with pytest.raises(PublishError, match="none of the analyst-facing tables"):
         publish(build, served, tables=["no_such_table"])
     assert served.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".run.lock")) == [
         "analytics.duckdb",
         "build.duckdb",
-        "run_results.json",
     ]
+
+
+def test_publish_removes_temporary_files_an_interrupted_publish_left(tmp_path: Path) -> None:
+    build, served = tmp_path / "build.duckdb", tmp_path / "analytics.duckdb"
+    make_build(build, 1)
+    stale = [
+        tmp_path / ".analytics.duckdb.0123abcd.tmp",
+        tmp_path / ".analytics.duckdb.0123abcd.tmp.wal",
+        tmp_path / ".analytics.duckdb.feed.tmp",
+    ]
+    kept = [tmp_path / ".other.duckdb.0123abcd.tmp", tmp_path / "notes.tmp"]
+    for path in stale + kept:
+        path.write_bytes(b"left by kill -9")
+    publish(build, served)
+    assert [path for path in stale if path.exists()] == []
+    assert all(path.exists() for path in kept)
 
 
 def test_reader_holding_served_file_neither_blocks_nor_fails(
