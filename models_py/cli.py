@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from models_py.summary import format_summary, table_row_counts
+import duckdb
+
+from models_py.summary import format_run_warnings, format_summary, table_row_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = ROOT / "warehouse" / "build.duckdb"
@@ -16,6 +18,10 @@ DEFAULT_WAREHOUSE = ROOT / "warehouse" / "build.duckdb"
 def _summary(args: argparse.Namespace) -> int:
     db_path = Path(args.warehouse)
     print(format_summary(table_row_counts(db_path), db_path))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        warnings = format_run_warnings(con)
+    if warnings:
+        print(warnings)
     # Where users go next: the file BI tools open, and the report.
     served = Path(os.environ.get("CA_SERVED_PATH", str(ROOT / "warehouse" / "analytics.duckdb")))
     report = Path(os.environ.get("CA_REPORT_DIR", str(ROOT / "warehouse" / "report")))

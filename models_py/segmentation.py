@@ -276,7 +276,8 @@ def select_k(
     if settings.n_clusters is not None:
         ks.add(settings.n_clusters)
     rows = []
-    todo = [k for k in sorted(ks) if k <= len(X)]
+    # Fewer customers than every k asked for: as many segments as customers (run_warnings says so).
+    todo = [k for k in sorted(ks) if k <= len(X)] or ([len(X)] if len(X) else [])
     for done, k in enumerate(todo, start=1):
         started = time.perf_counter()
         model = _kmeans(k, len(X), settings).fit(X)
@@ -298,7 +299,7 @@ def select_k(
         raise ValueError(f"customer_features: {len(X)} customers, too few for k >= {min(ks)}")
     table = pd.DataFrame(rows)
     if settings.n_clusters is not None:
-        chosen = settings.n_clusters
+        chosen = min(settings.n_clusters, int(table["k"].max()))
     else:
         ranked = table.assign(score=table["silhouette"].fillna(-np.inf))
         chosen = int(ranked.sort_values(["score", "k"], ascending=[False, True])["k"].iloc[0])

@@ -88,6 +88,7 @@ TOP_LEVEL_KEYS = {
     "horizon_days",
     "segments",
     "dbt_vars",
+    "keep_exact_duplicates",
 }
 TABLE_KEYS = {
     "path",
@@ -160,6 +161,8 @@ class ByodConfig:
     horizon_days: int | None
     segments: dict[str, Any]
     dbt_vars: dict[str, Any]
+    # Flat shape: keep lines repeated with every mapped field equal (real repeats, not copies).
+    keep_exact_duplicates: bool = False
 
     @property
     def shape(self) -> str:
@@ -324,6 +327,9 @@ def parse_config(raw: Any, path: Path) -> ByodConfig:
     segments = _as_mapping(raw.get("segments"), "segments")
     _check_keys(segments, SEGMENT_KEYS, "segments")
     as_of = raw.get("as_of_date")
+    keep_duplicates = raw.get("keep_exact_duplicates", False)
+    if not isinstance(keep_duplicates, bool):
+        raise ByodError("keep_exact_duplicates: expected true or false")
     return ByodConfig(
         path=path,
         tables=tables,
@@ -334,6 +340,7 @@ def parse_config(raw: Any, path: Path) -> ByodConfig:
         horizon_days=horizon,
         segments=segments,
         dbt_vars=_as_mapping(raw.get("dbt_vars"), "dbt_vars"),
+        keep_exact_duplicates=keep_duplicates,
     )
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from models_py.report.context import DEFAULT_HORIZON_DAYS, ReportContext, read_context
 from models_py.report.html import page, unavailable
 from models_py.report.sections import HEADLINES, SECTIONS, Section, not_enough, render_headlines
+from models_py.summary import RUN_WARNINGS_SQL, read_run_warnings
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
 EXPORT_SQL = """
@@ -111,6 +112,23 @@ def write_exports(
     return paths
 
 
+def run_warnings_banner(warnings: list[tuple[str, str, str]]) -> str:
+    """The run's warnings as the report's first section; nothing when there are none."""
+    if not warnings:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(severity)}</strong> <code>{escape(code)}</code>: "
+        f"{escape(message)}</li>"
+        for severity, code, message in warnings
+    )
+    return (
+        '<section id="run-warnings" role="alert" aria-labelledby="run-warnings-h">'
+        '<h2 id="run-warnings-h">Read this first: warnings about this run</h2>'
+        f"<ul>{items}</ul><details><summary>SQL</summary><pre>{escape(RUN_WARNINGS_SQL)}</pre>"
+        "</details></section>"
+    )
+
+
 def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> ReportResult:
     """Read the served file read-only; write report_dir/index.html and the segment CSVs."""
     served_path = Path(served_path)
@@ -134,10 +152,11 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
             [(h, values[h.key]) for h in HEADLINES if h.key in values], context
         )
         sections_html = [
+            run_warnings_banner(read_run_warnings(con)),
             '<section id="headline" aria-labelledby="headline-h">'
             '<h2 id="headline-h">Headline numbers</h2>'
             f"{cards}<details><summary>SQL</summary><pre>{escape(headline_sql)}</pre></details>"
-            "</section>"
+            "</section>",
         ]
         sections_html += [_render_section(con, tables, s, context) for s in SECTIONS]
         exports = write_exports(con, tables, Path(exports_dir), horizon)
@@ -151,7 +170,8 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         subtitle += f" · published {pd.Timestamp(published_at):%Y-%m-%d %H:%M} UTC"
     else:
         subtitle += f" · generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    nav = [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
+    nav = [("run-warnings", "Warnings")] if "run-warnings" in sections_html[0] else []
+    nav += [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
     document = page("Customer analytics report", subtitle, nav, "".join(sections_html))
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -189,13 +189,14 @@ def render_data_quality(df: pd.DataFrame, context: ReportContext) -> str:
         df,
         [
             ("table_name", "raw table", text),
+            *([("rows_read", "rows read", count)] if "rows_read" in df else []),
             ("raw_rows", "raw rows", count),
             ("clean_rows", "clean rows", count),
             ("duplicates_removed", "duplicates removed", count),
             ("quarantined_rows", "quarantined", count),
             ("excluded_test_rows", "test rows excluded", count),
         ],
-        caption="Reconciliation: raw = clean + duplicates + quarantined + test rows",
+        caption="Reconciliation: rows read = clean + duplicates + quarantined + test rows",
     )
 
 
