@@ -2,7 +2,7 @@
 -- the last order, history too short for an out-of-time evaluation, fewer customers than
 -- segments, no completed orders or no customers with features. Each message names the numbers.
 -- Empty when the run has nothing to warn about. The report shows these rows at the top.
-{%- set segment_k = var('segment_k') %}
+{%- set segment_k = var('segment_k') if var('segment_k') is not none else 'null' %}
 {%- set text = dbt.type_string() %}
 
 with
@@ -35,6 +35,22 @@ order_span as (
     from orders
 ),
 
+customer_count as (
+    select count(*) as customers
+    from customer_features
+),
+
+selected_k as (
+    select max(k) as segments
+    from k_selection
+    where is_selected
+),
+
+evaluation as (
+    select max(evaluation_mode) as evaluation_mode
+    from model_registry
+),
+
 run_facts as (
     select
         cutoffs.as_of_date,
@@ -46,11 +62,14 @@ run_facts as (
             as days_after_last_order,
         {{ dbt.datediff('order_span.first_order_date', 'cutoffs.as_of_date', 'day') }}
             as history_days,
-        (select count(*) from customer_features) as customers,
-        (select max(k) from k_selection where is_selected) as segments,
-        (select max(evaluation_mode) from model_registry) as evaluation_mode
+        customer_count.customers,
+        selected_k.segments,
+        evaluation.evaluation_mode
     from cutoffs
     cross join order_span
+    cross join customer_count
+    cross join selected_k
+    cross join evaluation
     where cutoffs.cutoff_role = 'score'
 ),
 
@@ -86,7 +105,6 @@ warnings as (
         ]) }} as message
     from run_facts
     where evaluation_mode in ('in_sample', 'none')
-{%- if segment_k is not none %}
 
     union all
 
@@ -100,7 +118,6 @@ warnings as (
         ]) }} as message
     from run_facts
     where customers < {{ segment_k }}
-{%- endif %}
 
     union all
 

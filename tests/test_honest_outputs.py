@@ -1,0 +1,158 @@
+"""Right numbers or a clear refusal, end to end on the flat sample export (prepare + the real
+`dbt build`, published): exact duplicate lines dropped and counted, every row read reconciled in
+the served data_quality_summary with the left-out rows in quarantine_prepare, and nonsense cutoffs
+warned about in run_warnings or refused with a named cause (never a Python traceback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import dbt_env, run_dbt
+
+from models_py.byod import load_config, prepare
+from models_py.byod.__main__ import main as byod_main
+from models_py.byod.prepare import build_tables
+from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
+from models_py.publish import publish
+from models_py.summary import format_run_warnings
+
+pytestmark = pytest.mark.integration
+
+CUSTOMERS = 150
+MAPPED = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice"]
+MAPPED += ["CustomerID", "Country"]
+
+
+def read_export(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, encoding="latin-1", keep_default_na=False)
+
+
+def write_export(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, encoding="latin-1")
+
+
+def sample(root: Path, extra_config: str = "") -> tuple[Path, Path]:
+    """The flat sample export and its config under `root`."""
+    data = write_flat_invoices(root / "export" / "online_retail.csv", customers=CUSTOMERS)
+    config = root / "export" / "config.yml"
+    config.write_text(FLAT_INVOICE_CONFIG.format(path="online_retail.csv") + extra_config)
+    return data, config
+
+
+def build(root: Path, config: Path, check: bool = True):
+    """prepare, then dbt build with the prepared vars; the dbt process result."""
+    prepared = root / "prepared"
+    prepare(load_config(config), prepared)
+    env = dbt_env(prepared, root / "build.duckdb", root / "artifacts", raw_format="parquet")
+    vars_ = (prepared / "dbt_vars.json").read_text()
+    return run_dbt(env, root, "build", "--vars", vars_, check=check)
+
+
+def served(root: Path) -> duckdb.DuckDBPyConnection:
+    publish(root / "build.duckdb", root / "analytics.duckdb")
+    return duckdb.connect(str(root / "analytics.duckdb"), read_only=True)
+
+
+def completed_revenue(rows: pd.DataFrame) -> float:
+    """Spend of completed (not "C") invoices' lines of identified customers with a valid date."""
+    kept = rows[(rows["CustomerID"] != "") & ~rows["InvoiceDate"].str.startswith("31/02")]
+    done = kept[~kept["InvoiceNo"].str.startswith("C")]
+    return float((done["Quantity"].astype(int) * done["UnitPrice"].astype(float)).sum())
+
+
+def test_copied_lines_dropped_counted_and_every_row_reconciled(tmp_path: Path) -> None:
+    data, config = sample(tmp_path)
+    original = read_export(data)
+    assert not original[MAPPED].duplicated().any()
+    copies = original.sample(frac=0.1, random_state=5)
+    write_export(pd.concat([original, copies], ignore_index=True), data)
+    build(tmp_path, config)
+    con = served(tmp_path)
+
+    spend = con.sql("select sum(spend_amount) from fct_orders").fetchall()[0][0]
+    assert float(spend) == pytest.approx(completed_revenue(original), abs=0.01)
+
+    quality = con.sql("select * from data_quality_summary").df().set_index("table_name")
+    lines = quality.loc["order_lines"]
+    assert lines["input_table"] == "transactions"
+    assert lines["rows_read"] == len(original) + len(copies)
+    assert lines["duplicates_removed_in_prepare"] == len(copies)
+    assert lines["duplicates_removed"] >= len(copies)
+    buckets = ["clean_rows", "duplicates_removed", "quarantined_rows", "excluded_test_rows"]
+    assert (quality["rows_read"] == quality[buckets].sum(axis=1)).all()
+
+    # Rows left out while preparing are served with their file, row number and reason.
+    held = con.sql("select * from quarantine_prepare").df()
+    assert lines["quarantined_in_prepare"] == len(held) > 0
+    no_customer = original.index[original["CustomerID"] == ""]
+    bad_date = original.index[original["InvoiceDate"].str.startswith("31/02")]
+    by_reason = held.groupby("reason")["row_number"].apply(set).to_dict()
+    assert by_reason["missing customer_id"] == {i + 1 for i in no_customer}
+    assert (
+        by_reason["unparseable order_ts"]
+        == {i + 1 for i in bad_date} - by_reason["missing customer_id"]
+    )
+    assert set(held["input_file"]) == {str(data)}
+    assert held["raw_values"].str.contains('"CustomerID"').all()
+
+
+def test_exact_duplicates_kept_when_configured(tmp_path: Path) -> None:
+    data, config = sample(tmp_path, "keep_exact_duplicates: true\n")
+    original = read_export(data)
+    write_export(pd.concat([original, original.head(40)], ignore_index=True), data)
+    tables, quarantine, accounting = build_tables(load_config(config))
+    assert accounting["exact_duplicates_dropped"].tolist() == [0]
+    assert len(tables["order_lines"]) + len(quarantine) == len(original) + 40
+
+
+def test_cutoff_before_all_orders_refused_by_prepare(tmp_path: Path, capsys) -> None:
+    _, config = sample(tmp_path, "as_of_date: 2019-01-01\n")
+    out = tmp_path / "prepared"
+    assert byod_main(["prepare", "--config", str(config), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "as_of_date 2019-01-01 is before the first order" in error
+    assert "the orders run from 2023-" in error
+    assert not out.exists()
+
+
+def test_cutoff_years_after_last_order_published_with_warning(tmp_path: Path) -> None:
+    _, config = sample(tmp_path, "as_of_date: 2031-06-30\n")
+    build(tmp_path, config)
+    con = served(tmp_path)
+    warnings = con.sql("select warning_code, severity, message from run_warnings").df()
+    late = warnings.set_index("warning_code").loc["cutoff_after_last_order"]
+    last = con.sql("select max(order_date) from fct_orders").fetchall()[0][0]
+    days = (pd.Timestamp("2031-06-30") - pd.Timestamp(last)).days
+    assert late["severity"] == "warning"
+    assert f"as_of_date 2031-06-30 is {days} days after the last order ({last})" in late["message"]
+    assert "every customer is inactive" in late["message"]
+    assert "cutoff_after_last_order" in format_run_warnings(con)
+
+
+def refusal(result) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout
+    # Segmentation and prediction never ran on the nonsense input: skipped, not crashed.
+    assert "ERROR creating python" not in result.stdout
+    return result.stdout
+
+
+def test_one_day_of_data_refused_naming_the_cause(tmp_path: Path) -> None:
+    data, config = sample(tmp_path)
+    rows = read_export(data)
+    rows["InvoiceDate"] = "15/06/2024 10:00"
+    write_export(rows, data)
+    output = refusal(build(tmp_path, config, check=False))
+    assert "Failure in test ml_inputs_history_covers_horizon" in output
+
+
+def test_every_order_cancelled_refused_naming_the_cause(tmp_path: Path) -> None:
+    data, config = sample(tmp_path)
+    rows = read_export(data)
+    rows["InvoiceNo"] = rows["InvoiceNo"].map(lambda v: v if v.startswith("C") else f"C{v}")
+    write_export(rows, data)
+    output = refusal(build(tmp_path, config, check=False))
+    assert "Failure in test ml_inputs_customers_at_cutoff" in output
