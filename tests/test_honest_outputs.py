@@ -16,7 +16,9 @@ from models_py.byod import load_config, prepare
 from models_py.byod.__main__ import main as byod_main
 from models_py.byod.prepare import build_tables
 from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
+from models_py.cli import main as cli_main
 from models_py.publish import publish
+from models_py.report.build import build_report
 from models_py.summary import format_run_warnings
 
 pytestmark = pytest.mark.integration
@@ -118,7 +120,7 @@ def test_cutoff_before_all_orders_refused_by_prepare(tmp_path: Path, capsys) -> 
     assert not out.exists()
 
 
-def test_cutoff_years_after_last_order_published_with_warning(tmp_path: Path) -> None:
+def test_cutoff_years_after_last_order_published_with_warning(tmp_path: Path, capsys) -> None:
     _, config = sample(tmp_path, "as_of_date: 2031-06-30\n")
     build(tmp_path, config)
     con = served(tmp_path)
@@ -130,6 +132,14 @@ def test_cutoff_years_after_last_order_published_with_warning(tmp_path: Path) ->
     assert f"as_of_date 2031-06-30 is {days} days after the last order ({last})" in late["message"]
     assert "every customer is inactive" in late["message"]
     assert "cutoff_after_last_order" in format_run_warnings(con)
+
+    # The report shows the warnings first; the run's summary prints them.
+    report = build_report(tmp_path / "analytics.duckdb", tmp_path / "report", tmp_path / "csv")
+    html = report.html_path.read_text(encoding="utf-8")
+    assert -1 < html.find('id="run-warnings"') < html.find('id="headline"')
+    assert f"is {days} days after the last order" in html
+    assert cli_main(["summary", "--warehouse", str(tmp_path / "build.duckdb")]) == 0
+    assert "WARNING cutoff_after_last_order: as_of_date 2031-06-30" in capsys.readouterr().out
 
 
 def refusal(result) -> str:
