@@ -276,7 +276,7 @@ def select_k(
     if settings.n_clusters is not None:
         ks.add(settings.n_clusters)
     rows = []
-    # Fewer customers than every k asked for: as many segments as customers (run_warnings says so).
+    # Fewer customers than every k asked for: one segment per customer (run_warnings says so).
     todo = [k for k in sorted(ks) if k <= len(X)] or ([len(X)] if len(X) else [])
     for done, k in enumerate(todo, start=1):
         started = time.perf_counter()
@@ -299,6 +299,7 @@ def select_k(
         raise ValueError(f"customer_features: {len(X)} customers, too few for k >= {min(ks)}")
     table = pd.DataFrame(rows)
     if settings.n_clusters is not None:
+        # A fixed k above the number of customers: the largest k that could be fitted.
         chosen = min(settings.n_clusters, int(table["k"].max()))
     else:
         ranked = table.assign(score=table["silhouette"].fillna(-np.inf))

@@ -142,6 +142,27 @@ def test_cutoff_years_after_last_order_published_with_warning(tmp_path: Path, ca
     assert "WARNING cutoff_after_last_order: as_of_date 2031-06-30" in capsys.readouterr().out
 
 
+def test_short_history_and_few_customers_published_with_warnings(tmp_path: Path) -> None:
+    """Four months of orders: too little for an out-of-time evaluation; fewer customers than
+    the segments asked for."""
+    _, config = sample(tmp_path, "as_of_date: 2023-04-20\ndbt_vars: {segment_k: 60}\n")
+    build(tmp_path, config)
+    con = served(tmp_path)
+    warnings = dict(con.sql("select warning_code, message from run_warnings").fetchall())
+    customers = con.sql("select count(*) from customer_features").fetchall()[0][0]
+    segments = con.sql("select count(distinct segment_id) from customer_segments").fetchall()[0][0]
+    modes = con.sql("select distinct evaluation_mode from model_registry").fetchall()
+    assert customers < 60
+    assert warnings["fewer_customers_than_segments"].startswith(
+        f"{customers} customers with features, fewer than segment_k (60): {segments} segments"
+    )
+    assert (
+        "an out-of-time evaluation needs 2 x horizon_days = 180 days"
+        in (warnings["predictions_not_out_of_time"])
+    )
+    assert modes in ([("in_sample",)], [("none",)])
+
+
 def refusal(result) -> str:
     assert result.returncode != 0
     assert "Traceback" not in result.stdout
