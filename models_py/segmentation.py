@@ -229,9 +229,10 @@ def _kmeans(k: int, n_rows: int, settings: SegmentSettings) -> KMeans | MiniBatc
 
 
 def _silhouette(X: np.ndarray, labels: np.ndarray, settings: SegmentSettings) -> float:
-    if len(np.unique(labels)) < 2:
-        return float("nan")
     sample = min(settings.silhouette_sample_size, len(X))
+    # Undefined for one segment, or for as many segments as customers (each alone).
+    if not 2 <= len(np.unique(labels)) < sample:
+        return float("nan")
     return float(
         silhouette_score(X, labels, sample_size=sample, random_state=settings.random_state)
     )

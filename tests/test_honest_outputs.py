@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import dbt_env, run_dbt
+from conftest import Warehouse, dbt_env, run_dbt
+from test_segmentation import synthetic_features
 
 from models_py.byod import load_config, prepare
 from models_py.byod.__main__ import main as byod_main
@@ -19,6 +20,8 @@ from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
 from models_py.cli import main as cli_main
 from models_py.publish import publish
 from models_py.report.build import build_report
+from models_py.segment_settings import SegmentSettings
+from models_py.segmentation import select_k
 from models_py.summary import format_run_warnings
 
 pytestmark = pytest.mark.integration
@@ -187,3 +190,22 @@ def test_every_order_cancelled_refused_naming_the_cause(tmp_path: Path) -> None:
     write_export(rows, data)
     output = refusal(build(tmp_path, config, check=False))
     assert "Failure in test ml_inputs_customers_at_cutoff" in output
+
+
+@pytest.mark.parametrize(("customers", "fixed_k", "expected_k"), [(6, 12, 6), (1, 5, 1)])
+def test_fewer_customers_than_k_fits_what_can_be_fitted(customers, fixed_k, expected_k) -> None:
+    features = synthetic_features(n_per_type=10).head(customers)
+    curve = select_k(features, SegmentSettings(n_clusters=fixed_k, k_min=2, k_max=8, n_init=1))
+    assert curve.loc[curve["is_selected"], "k"].tolist() == [expected_k]
+
+
+def test_demo_build_has_no_warnings_and_no_prepare_rows(built_warehouse: Warehouse) -> None:
+    """Without prepare (the demo extract) the new tables exist, empty, and nothing changes."""
+    assert built_warehouse.query("select * from run_warnings").empty
+    held = built_warehouse.query("select * from quarantine_prepare")
+    assert held.empty
+    assert list(held.columns) == ["input_table", "input_file", "row_number", "reason", "raw_values"]
+    quality = built_warehouse.query("select * from data_quality_summary")
+    assert (quality["rows_read"] == quality["raw_rows"]).all()
+    assert quality["input_table"].isna().all()
+    assert (quality[["duplicates_removed_in_prepare", "quarantined_in_prepare"]] == 0).all().all()
