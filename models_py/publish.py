@@ -43,6 +43,7 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "quarantine_orders",
     "quarantine_order_lines",
     "quarantine_prepare",
+    "prepare_accounting",
     # marts
     "dim_customers",
     "dim_products",

@@ -86,6 +86,18 @@ def test_copied_lines_dropped_counted_and_every_row_reconciled(tmp_path: Path) -
     assert lines["rows_read"] == len(original) + len(copies)
     assert lines["duplicates_removed_in_prepare"] == len(copies)
     assert lines["duplicates_removed"] >= len(copies)
+    per_file = con.sql("select * from prepare_accounting").df().to_dict("records")
+    assert per_file == [
+        {
+            "input_table": "transactions",
+            "input_file": str(data),
+            "raw_table": "order_lines",
+            "rows_read": len(original) + len(copies),
+            "exact_duplicates_dropped": len(copies),
+            "quarantined_rows": lines["quarantined_in_prepare"],
+            "rows_passed_on": lines["raw_rows"],
+        }
+    ]
     buckets = ["clean_rows", "duplicates_removed", "quarantined_rows", "excluded_test_rows"]
     assert (quality["rows_read"] == quality[buckets].sum(axis=1)).all()
 

@@ -20,7 +20,7 @@ with
 
 {% endfor %}
 prepare_accounting as (
-    select * from {{ ref('stg_prepare_accounting') }}
+    select * from {{ ref('prepare_accounting') }}
 ),
 
 raw_counts as (
