@@ -151,8 +151,9 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         cards = render_headlines(
             [(h, values[h.key]) for h in HEADLINES if h.key in values], context
         )
+        warnings = read_run_warnings(con)
         sections_html = [
-            run_warnings_banner(read_run_warnings(con)),
+            run_warnings_banner(warnings),
             '<section id="headline" aria-labelledby="headline-h">'
             '<h2 id="headline-h">Headline numbers</h2>'
             f"{cards}<details><summary>SQL</summary><pre>{escape(headline_sql)}</pre></details>"
@@ -170,7 +171,7 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         subtitle += f" · published {pd.Timestamp(published_at):%Y-%m-%d %H:%M} UTC"
     else:
         subtitle += f" · generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    nav = [("run-warnings", "Warnings")] if "run-warnings" in sections_html[0] else []
+    nav = [("run-warnings", "Warnings")] if warnings else []
     nav += [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
     document = page("Customer analytics report", subtitle, nav, "".join(sections_html))
     report_dir = Path(report_dir)
