@@ -42,6 +42,8 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "quarantine_products",
     "quarantine_orders",
     "quarantine_order_lines",
+    "quarantine_prepare",
+    "prepare_accounting",
     # marts
     "dim_customers",
     "dim_products",
@@ -70,6 +72,7 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "category_mix",
     "prediction_lift",
     "report_context",
+    "run_warnings",
 )
 
 # Written by publish itself: what the served file holds and when it was published.

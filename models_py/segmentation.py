@@ -229,9 +229,10 @@ def _kmeans(k: int, n_rows: int, settings: SegmentSettings) -> KMeans | MiniBatc
 
 
 def _silhouette(X: np.ndarray, labels: np.ndarray, settings: SegmentSettings) -> float:
-    if len(np.unique(labels)) < 2:
-        return float("nan")
     sample = min(settings.silhouette_sample_size, len(X))
+    # Undefined for one segment, or for as many segments as customers (each alone).
+    if not 2 <= len(np.unique(labels)) < sample:
+        return float("nan")
     return float(
         silhouette_score(X, labels, sample_size=sample, random_state=settings.random_state)
     )
@@ -276,7 +277,8 @@ def select_k(
     if settings.n_clusters is not None:
         ks.add(settings.n_clusters)
     rows = []
-    todo = [k for k in sorted(ks) if k <= len(X)]
+    # Fewer customers than every k asked for: one segment per customer (run_warnings says so).
+    todo = [k for k in sorted(ks) if k <= len(X)] or ([len(X)] if len(X) else [])
     for done, k in enumerate(todo, start=1):
         started = time.perf_counter()
         model = _kmeans(k, len(X), settings).fit(X)
@@ -298,7 +300,8 @@ def select_k(
         raise ValueError(f"customer_features: {len(X)} customers, too few for k >= {min(ks)}")
     table = pd.DataFrame(rows)
     if settings.n_clusters is not None:
-        chosen = settings.n_clusters
+        # A fixed k above the number of customers: the largest k that could be fitted.
+        chosen = min(settings.n_clusters, int(table["k"].max()))
     else:
         ranked = table.assign(score=table["silhouette"].fillna(-np.inf))
         chosen = int(ranked.sort_values(["score", "k"], ascending=[False, True])["k"].iloc[0])

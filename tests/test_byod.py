@@ -202,8 +202,8 @@ def test_rows_without_customer_quarantined_and_prefix_marks_cancellations(tmp_pa
         + "C1000,P1,-1,02/03/2024 11:00,2.5,C0,UK\n1099,P1,1,02/03/2024 11:00,2.5,,UK\n"
     )
     config = flat_config(tmp_path, data, extra='cancellations:\n  invoice_prefix: "C"\n')
-    tables, quarantine, rows_read = build_tables(load_config(config))
-    assert rows_read == {"transactions": 8}
+    tables, quarantine, accounting = build_tables(load_config(config))
+    assert accounting[["input_table", "rows_read"]].values.tolist() == [["transactions", 8]]
     assert list(quarantine["reason"]) == ["missing customer_id"]
     orders = tables["orders"].set_index("order_id")
     assert orders.loc["C1000", "status"] == "cancelled"

@@ -160,7 +160,8 @@ def make_served(path: Path, currency: str | None, festive_months: str = "11,12")
             "as is_festive_month from fct_orders group by all"
         )
         con.execute(
-            "create table data_quality_summary as select 'orders' as table_name, 1200 as raw_rows,"
+            "create table data_quality_summary as select 'orders' as table_name, "
+            "1200 as rows_read, 1200 as raw_rows,"
             " 1000 as clean_rows, 150 as duplicates_removed, 50 as quarantined_rows, "
             "0 as excluded_test_rows"
         )

@@ -1,5 +1,6 @@
 -- The summary's counts are the rows of the models users read: clean_rows = rows of stg_<table>,
--- quarantined_rows = rows of quarantine_<table>, and a reason is given exactly when a row is
+-- quarantined_rows = rows of quarantine_<table> plus the rows prepare quarantined for it, all the
+-- latter together = rows of quarantine_prepare, and a reason is given exactly when a row is
 -- quarantined. Returns the tables where this fails.
 {%- set tables = ['customers', 'products', 'orders', 'order_lines'] %}
 
@@ -21,6 +22,16 @@ with summary as (
     ),
 
 {% endfor %}
+quarantine_prepare as (
+    select * from {{ ref('quarantine_prepare') }}
+),
+
+prepare_quarantine_counts as (
+    select
+        (select count(*) from quarantine_prepare) as quarantine_prepare_rows,
+        (select sum(quarantined_in_prepare) from summary) as summary_prepare_rows
+),
+
 model_counts as (
     {%- for table in tables %}
         select
@@ -44,13 +55,18 @@ final as (
         summary.clean_rows as summary_clean_rows,
         model_counts.quarantined_rows,
         summary.quarantined_rows as summary_quarantined_rows,
-        model_counts.misplaced_reasons
+        model_counts.misplaced_reasons,
+        prepare_quarantine_counts.quarantine_prepare_rows
     from model_counts
     inner join summary on model_counts.table_name = summary.table_name
+    cross join prepare_quarantine_counts
     where
         model_counts.clean_rows != summary.clean_rows
-        or model_counts.quarantined_rows != summary.quarantined_rows
+        or model_counts.quarantined_rows + summary.quarantined_in_prepare
+        != summary.quarantined_rows
         or model_counts.misplaced_reasons > 0
+        or prepare_quarantine_counts.quarantine_prepare_rows
+        != prepare_quarantine_counts.summary_prepare_rows
 )
 
 select * from final

@@ -99,6 +99,7 @@ TOP_LEVEL_KEYS = {
     "horizon_days",
     "segments",
     "dbt_vars",
+    "keep_exact_duplicates",
     *LIMIT_VARS,
 }
 TABLE_KEYS = {
@@ -183,6 +184,8 @@ class ByodConfig:
     limits: ValueLimits
     # The limits the config sets (var name -> value), passed on to dbt as vars.
     limit_vars: dict[str, Any] = field(default_factory=dict)
+    # Flat shape: keep lines repeated with every mapped field equal (real repeats, not copies).
+    keep_exact_duplicates: bool = False
 
     @property
     def shape(self) -> str:
@@ -459,9 +462,13 @@ def _settings(raw: dict) -> dict[str, Any]:
     horizon = raw.get("horizon_days")
     if horizon is not None:
         _whole_number(horizon, "horizon_days", 1, "a whole number of days >= 1")
+    keep_duplicates = raw.get("keep_exact_duplicates", False)
+    if not isinstance(keep_duplicates, bool):
+        raise ByodError(f"keep_exact_duplicates: expected true or false, got {keep_duplicates!r}")
     dbt_vars = _as_mapping(raw.get("dbt_vars"), "dbt_vars")
     limits, limit_vars = _limits(raw, dbt_vars)
     return {
+        "keep_exact_duplicates": keep_duplicates,
         "currency": _currency(raw.get("currency")),
         "max_bad_share": float(max_bad_share),
         "as_of_date": _as_of_date(raw.get("as_of_date")),

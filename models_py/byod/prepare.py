@@ -1,6 +1,8 @@
 """Prepare a retailer's own files for the pipeline: read and validate every configured input, map
 it to the raw data contract and write `customers`, `products`, `orders`, `order_lines` (Parquet,
-all text) plus `quarantine.parquet`, `prepare_summary.json` and `dbt_vars.json` into a folder.
+all text) plus `quarantine.parquet` (rows left out, with a reason each),
+`prepare_accounting.parquet` (per input file: rows read, exact duplicates dropped, quarantined,
+passed on), `prepare_summary.json` and `dbt_vars.json` into a folder.
 
 The folder is replaced atomically and only after every check has passed, so a failed run leaves
 the previous prepared data (and everything built from it) untouched. dbt then reads the folder
@@ -20,7 +22,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from models_py.byod.accounting import accounting_frame, check_accounting, exact_duplicates
 from models_py.byod.config import PRODUCT_COLUMNS, ByodConfig, ByodError
+from models_py.byod.cutoff import check_cutoff
 from models_py.byod.read import read_table
 from models_py.byod.shape import (
     CONTRACT,
@@ -65,7 +69,8 @@ def available_data(config: ByodConfig) -> dict[str, bool]:
 
 def dbt_vars(config: ByodConfig) -> dict[str, Any]:
     """The dbt vars a run on this data needs (pass as `--vars`)."""
-    out: dict[str, Any] = {"available_data": available_data(config)}
+    # prepared_input: the quarantine and accounting files exist (models read them as sources).
+    out: dict[str, Any] = {"available_data": available_data(config), "prepared_input": True}
     if config.as_of_date is not None:
         out["as_of_date"] = config.as_of_date
     if config.horizon_days is not None:
@@ -78,11 +83,25 @@ def dbt_vars(config: ByodConfig) -> dict[str, Any]:
     return out
 
 
-def build_tables(config: ByodConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, dict]:
+def _drop_exact_duplicates(
+    config: ByodConfig, raw: dict[str, pd.DataFrame]
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.Series]]:
+    """The inputs without the flat shape's exact repeats (unless kept), and which rows they were."""
+    duplicates = {name: pd.Series(False, index=frame.index) for name, frame in raw.items()}
+    if config.shape == "transactions" and not config.keep_exact_duplicates:
+        duplicates["transactions"] = exact_duplicates(
+            raw["transactions"], config.tables["transactions"]
+        )
+    kept = {name: frame.loc[~duplicates[name]] for name, frame in raw.items()}
+    return kept, duplicates
+
+
+def build_tables(config: ByodConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
     """Read, validate and map every input. Returns the contract tables, the quarantined rows and
-    the rows read per input. Raises ByodError (before anything is written) on a bad input."""
+    the accounting per input file. Raises ByodError (before anything is written) on a bad input."""
     q = Quarantine()
-    raw = {name: read_table(table) for name, table in config.tables.items()}
+    read = {name: read_table(table) for name, table in config.tables.items()}
+    raw, duplicates = _drop_exact_duplicates(config, read)
     mapped = {
         name: map_columns(raw[name], table, q, config.max_bad_share, config.limits)
         for name, table in config.tables.items()
@@ -100,7 +119,10 @@ def build_tables(config: ByodConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFr
         tables["customers"] = contract_table(mapped["customers"], "customers")
     for name in CONTRACT:
         tables.setdefault(name, empty_table(name))
-    return tables, q.frame(), {name: len(frame) for name, frame in raw.items()}
+    quarantine = q.frame()
+    accounting = accounting_frame(read, duplicates, quarantine)
+    check_accounting(accounting, tables)
+    return tables, quarantine, accounting
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -111,7 +133,12 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.table(columns), path)
 
 
-def summarise(config: ByodConfig, tables: dict, quarantine: pd.DataFrame, rows_read: dict) -> dict:
+def summarise(
+    config: ByodConfig, tables: dict, quarantine: pd.DataFrame, accounting: pd.DataFrame
+) -> dict:
+    per_input = accounting.groupby("input_table", sort=False)
+    rows_read = {name: int(n) for name, n in per_input["rows_read"].sum().items()}
+    duplicates = {name: int(n) for name, n in per_input["exact_duplicates_dropped"].sum().items()}
     reasons = (
         quarantine.groupby(["input_table", "reason"]).size().to_dict() if len(quarantine) else {}
     )
@@ -119,6 +146,7 @@ def summarise(config: ByodConfig, tables: dict, quarantine: pd.DataFrame, rows_r
         "config": str(config.path.resolve()),
         "shape": config.shape,
         "rows_read": rows_read,
+        "exact_duplicates_dropped": duplicates,
         "quarantined_rows": len(quarantine),
         "quarantined_by_reason": [
             {"input_table": table, "reason": reason, "rows": int(n)}
@@ -139,7 +167,14 @@ def _check_out(out: Path) -> None:
         )
 
 
-def write_prepared(out: Path, tables: dict, quarantine: pd.DataFrame, summary: dict, vars_: dict):
+def write_prepared(
+    out: Path,
+    tables: dict,
+    quarantine: pd.DataFrame,
+    accounting: pd.DataFrame,
+    summary: dict,
+    vars_: dict,
+):
     """Write everything into a new folder beside `out`, then swap it in. An existing `out` is
     replaced only when it is empty or a prepared folder (never, say, the folder of the inputs)."""
     out = Path(out)
@@ -150,6 +185,7 @@ def write_prepared(out: Path, tables: dict, quarantine: pd.DataFrame, summary: d
         for name, frame in tables.items():
             _write_parquet(frame, staging / f"{name}.parquet")
         _write_parquet(quarantine.astype(str), staging / "quarantine.parquet")
+        _write_parquet(accounting.astype(str), staging / "prepare_accounting.parquet")
         (staging / "prepare_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "dbt_vars.json").write_text(json.dumps(vars_) + "\n")
         old = out.with_name(f".{out.name}-old-{os.getpid()}")
@@ -164,15 +200,21 @@ def write_prepared(out: Path, tables: dict, quarantine: pd.DataFrame, summary: d
 def prepare(config: ByodConfig, out: str | Path) -> dict:
     """Validate, map and write the prepared folder; returns the summary."""
     _check_out(Path(out))
-    tables, quarantine, rows_read = build_tables(config)
-    summary = summarise(config, tables, quarantine, rows_read)
-    write_prepared(Path(out), tables, quarantine, summary, dbt_vars(config))
+    tables, quarantine, accounting = build_tables(config)
+    check_cutoff(config.as_of_date, tables["orders"])
+    summary = summarise(config, tables, quarantine, accounting)
+    write_prepared(Path(out), tables, quarantine, accounting, summary, dbt_vars(config))
     return summary
 
 
 def format_summary(summary: dict, out: str | Path) -> str:
     lines = [f"Prepared {summary['shape']} input into {out}"]
     lines += [f"  read {n} rows from {name}" for name, n in summary["rows_read"].items()]
+    lines += [
+        f"  dropped {n} exact duplicate rows of {name} (keep_exact_duplicates: true keeps them)"
+        for name, n in summary["exact_duplicates_dropped"].items()
+        if n
+    ]
     lines += [f"  wrote {n} {name}" for name, n in summary["prepared_rows"].items()]
     lines.append(f"  quarantined {summary['quarantined_rows']} rows (see quarantine.parquet)")
     lines += [

@@ -171,10 +171,14 @@ def write_report(paths: PipelinePaths) -> None:
 
 
 def print_summary(build: Path, paths: PipelinePaths) -> None:
-    from models_py.summary import format_summary, table_row_counts
+    from models_py.summary import format_run_warnings, format_summary, table_row_counts
 
     with failing_as(ExitCode.REPORT_FAILED, "summary"):
         print(format_summary(table_row_counts(build), build))
+        with duckdb.connect(str(build), read_only=True) as con:
+            warnings = format_run_warnings(con)
+        if warnings:
+            print(warnings)
     # Where users go next: the file BI tools open, and the report.
     if paths.served.exists():
         print(f"Served for BI tools and SQL (open read-only): {paths.served}")

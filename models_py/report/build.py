@@ -22,6 +22,7 @@ from models_py.report.sections import (
     render_headlines,
 )
 from models_py.report.segment_files import segment_file_name
+from models_py.summary import RUN_WARNINGS_SQL, read_run_warnings
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
 # Rows in the order the report's target lists use (value at risk for At-risk).
@@ -152,6 +153,23 @@ def export_links(
     return links
 
 
+def run_warnings_banner(warnings: list[tuple[str, str, str]]) -> str:
+    """The run's warnings as the report's first section; nothing when there are none."""
+    if not warnings:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(severity)}</strong> <code>{escape(code)}</code>: "
+        f"{escape(message)}</li>"
+        for severity, code, message in warnings
+    )
+    return (
+        '<section id="run-warnings" role="alert" aria-labelledby="run-warnings-h">'
+        '<h2 id="run-warnings-h">Read this first: warnings about this run</h2>'
+        f"<ul>{items}</ul><details><summary>SQL</summary><pre>{escape(RUN_WARNINGS_SQL)}</pre>"
+        "</details></section>"
+    )
+
+
 def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> ReportResult:
     """Read the served file read-only; write report_dir/index.html and the segment CSVs."""
     served_path = Path(served_path)
@@ -176,11 +194,13 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         cards = render_headlines(
             [(h, values[h.key]) for h in HEADLINES if h.key in values], context
         )
+        warnings = read_run_warnings(con)
         sections_html = [
+            run_warnings_banner(warnings),
             '<section id="headline" aria-labelledby="headline-h">'
             '<h2 id="headline-h">Headline numbers</h2>'
             f"{cards}<details><summary>SQL</summary><pre>{escape(headline_sql)}</pre></details>"
-            "</section>"
+            "</section>",
         ]
         sections_html += [_render_section(con, tables, s, context) for s in SECTIONS]
     unavailable_sections = [s.key for s in SECTIONS if _missing(tables, s.tables)] + [
@@ -193,7 +213,8 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
         subtitle += f" · published {pd.Timestamp(published_at):%Y-%m-%d %H:%M} UTC"
     else:
         subtitle += f" · generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    nav = [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
+    nav = [("run-warnings", "Warnings")] if warnings else []
+    nav += [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
     document = page("Customer analytics report", subtitle, nav, "".join(sections_html))
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -137,9 +137,9 @@ HEADLINES: tuple[Headline, ...] = (
         "raw_rows",
         "Raw rows read",
         ("data_quality_summary",),
-        "select sum(raw_rows) from data_quality_summary",
+        "select sum(rows_read) from data_quality_summary",
         COUNT,
-        "all four raw tables",
+        "all four raw tables, from the input files",
     ),
     Headline(
         "duplicates_removed",
@@ -192,13 +192,14 @@ def render_data_quality(df: pd.DataFrame, context: ReportContext) -> str:
         df,
         [
             ("table_name", "raw table", text),
+            ("rows_read", "rows read", count),
             ("raw_rows", "raw rows", count),
             ("clean_rows", "clean rows", count),
             ("duplicates_removed", "duplicates removed", count),
             ("quarantined_rows", "quarantined", count),
             ("excluded_test_rows", "test rows excluded", count),
         ],
-        caption="Reconciliation: raw = clean + duplicates + quarantined + test rows",
+        caption="Reconciliation: rows read = clean + duplicates + quarantined + test rows",
     )
 
 

@@ -1,0 +1,157 @@
+-- One row per thing an analyst must know before trusting this run's numbers: a cutoff far after
+-- the last order, history too short for an out-of-time evaluation, fewer customers than
+-- segments, no completed orders or no customers with features. Each message names the numbers.
+-- Empty when the run has nothing to warn about. The report shows these rows at the top.
+{%- set segment_k = var('segment_k') if var('segment_k') is not none else 'null' %}
+{%- set text = dbt.type_string() %}
+
+with
+
+cutoffs as (
+    select * from {{ ref('int_feature_cutoffs') }}
+),
+
+orders as (
+    select * from {{ ref('stg_orders') }}
+),
+
+customer_features as (
+    select * from {{ ref('customer_features') }}
+),
+
+k_selection as (
+    select * from {{ ref('segment_k_selection') }}
+),
+
+model_registry as (
+    select * from {{ ref('model_registry') }}
+),
+
+order_span as (
+    select
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date,
+        sum(case when status = 'completed' then 1 else 0 end) as completed_orders
+    from orders
+),
+
+customer_count as (
+    select count(*) as customers
+    from customer_features
+),
+
+selected_k as (
+    select max(k) as segments
+    from k_selection
+    where is_selected
+),
+
+evaluation as (
+    select max(evaluation_mode) as evaluation_mode
+    from model_registry
+),
+
+run_facts as (
+    select
+        cutoffs.as_of_date,
+        cutoffs.horizon_days,
+        order_span.first_order_date,
+        order_span.last_order_date,
+        coalesce(order_span.completed_orders, 0) as completed_orders,
+        {{ dbt.datediff('order_span.last_order_date', 'cutoffs.as_of_date', 'day') }}
+            as days_after_last_order,
+        {{ dbt.datediff('order_span.first_order_date', 'cutoffs.as_of_date', 'day') }}
+            as history_days,
+        customer_count.customers,
+        selected_k.segments,
+        evaluation.evaluation_mode
+    from cutoffs
+    cross join order_span
+    cross join customer_count
+    cross join selected_k
+    cross join evaluation
+    where cutoffs.cutoff_role = 'score'
+),
+
+warnings as (
+    select
+        'cutoff_after_last_order' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            "'as_of_date '", dbt.cast('as_of_date', text), "' is '",
+            dbt.cast('days_after_last_order', text), "' days after the last order ('",
+            dbt.cast('last_order_date', text),
+            "'), more than horizon_days ('", dbt.cast('horizon_days', text),
+            "'): every customer is inactive; segments and predictions describe a lapsed base'",
+        ]) }} as message
+    from run_facts
+    where days_after_last_order > horizon_days
+
+    union all
+
+    select
+        'predictions_not_out_of_time' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            "'order history before as_of_date '", dbt.cast('as_of_date', text), "' is '",
+            dbt.cast('history_days', text), "' days (first order '",
+            dbt.cast('first_order_date', text),
+            "'): an out-of-time evaluation needs 2 x horizon_days = '",
+            dbt.cast('2 * horizon_days', text), "' days and enough customers at its cutoffs; '",
+            "case when evaluation_mode = 'in_sample' then "
+            ~ "'predictions are fitted and evaluated in-sample, so model_metrics is optimistic' "
+            ~ "else 'no supervised model was fitted: predictions are BG/NBD + Gamma-Gamma only, "
+            ~ "unevaluated' end",
+        ]) }} as message
+    from run_facts
+    where evaluation_mode in ('in_sample', 'none')
+
+    union all
+
+    select
+        'fewer_customers_than_segments' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            dbt.cast('customers', text), "' customers with features, fewer than segment_k ('",
+            "'" ~ segment_k ~ "'", "'): '", dbt.cast('segments', text),
+            "' segments, one or few customers each; segment names and profiles mean little'",
+        ]) }} as message
+    from run_facts
+    where customers < {{ segment_k }}
+
+    union all
+
+    select
+        'no_completed_orders' as warning_code,
+        'error' as severity,
+        {{ dbt.concat([
+            "'no completed order in the data: every order is cancelled or returned, '",
+            "'so there is no revenue, no customer behaviour and nothing to segment or predict'",
+        ]) }} as message
+    from run_facts
+    where completed_orders = 0
+
+    union all
+
+    select
+        'no_customers_with_features' as warning_code,
+        'error' as severity,
+        {{ dbt.concat([
+            "'no customer has a completed order on or before as_of_date '",
+            dbt.cast('as_of_date', text), "' (orders run from '",
+            dbt.cast('first_order_date', text), "' to '", dbt.cast('last_order_date', text),
+            "')'",
+        ]) }} as message
+    from run_facts
+    where customers = 0
+),
+
+final as (
+    select
+        cast(warning_code as {{ text }}) as warning_code,
+        cast(severity as {{ text }}) as severity,
+        cast(message as {{ text }}) as message
+    from warnings
+)
+
+select * from final
