@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from models_py.publish import MANIFEST_TABLE, PublishError, publish
+from models_py.publish import BUILD_OUTCOME_TABLE, MANIFEST_TABLE, PublishError, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache"
@@ -177,6 +177,7 @@ def test_unknown_storage_version_is_refused_before_anything_is_written(
     build, served = tmp_path / "build.duckdb", tmp_path / "served" / "analytics.duckdb"
     with duckdb.connect(str(build)) as con:
         con.execute("create table dim_customers as select 'C1' as customer_id")
+        con.execute(f"create table {BUILD_OUTCOME_TABLE} as select 'inv-1' as run_id, 1 as nodes")
     monkeypatch.setenv("CA_SERVED_STORAGE_VERSION", "v1.1")
     with pytest.raises(PublishError, match=r"CA_SERVED_STORAGE_VERSION='v1\.1'.*'v1\.1\.0'"):
         publish(build, served)
@@ -189,6 +190,7 @@ def test_storage_version_setting_chooses_the_format(
     build = tmp_path / "build.duckdb"
     with duckdb.connect(str(build)) as con:
         con.execute("create table dim_customers as select 'C1' as customer_id")
+        con.execute(f"create table {BUILD_OUTCOME_TABLE} as select 'inv-1' as run_id, 1 as nodes")
     written = {}
     for setting in ("", "v1.4.0", "latest"):
         monkeypatch.setenv("CA_SERVED_STORAGE_VERSION", setting)
