@@ -5,6 +5,9 @@ warned about in run_warnings or refused with a named cause (never a Python trace
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -18,6 +21,7 @@ from models_py.byod.__main__ import main as byod_main
 from models_py.byod.prepare import build_tables
 from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
 from models_py.cli import main as cli_main
+from models_py.exit_codes import ExitCode
 from models_py.publish import publish
 from models_py.report.build import build_report
 from models_py.segment_settings import SegmentSettings
@@ -29,6 +33,8 @@ pytestmark = pytest.mark.integration
 CUSTOMERS = 150
 MAPPED = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice"]
 MAPPED += ["CustomerID", "Country"]
+# Where a runner test writes (each under its own folder).
+RUNNER_PATHS = ("CA_SERVED_PATH", "CA_ARTIFACTS_DIR", "CA_REPORT_DIR", "CA_EXPORTS_DIR")
 
 
 def read_export(path: Path) -> pd.DataFrame:
@@ -186,13 +192,30 @@ def refusal(result) -> str:
     return result.stdout
 
 
-def test_one_day_of_data_refused_naming_the_cause(tmp_path: Path) -> None:
+def test_one_day_of_data_refused_by_the_runner_naming_the_cause(tmp_path: Path) -> None:
     data, config = sample(tmp_path)
     rows = read_export(data)
     rows["InvoiceDate"] = "15/06/2024 10:00"
     write_export(rows, data)
-    output = refusal(build(tmp_path, config, check=False))
-    assert "Failure in test ml_inputs_history_covers_horizon" in output
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CA_")}
+    env.update(
+        {name: str(tmp_path / "out" / name.lower()) for name in RUNNER_PATHS},
+        CA_WAREHOUSE_PATH=str(tmp_path / "out" / "build.duckdb"),
+        DO_NOT_TRACK="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "models_py", "run", "--config", str(config), "--no-wait"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == ExitCode.BUILD_FAILED, result.stderr[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    explained = result.stderr.split("what failed:")[-1]
+    assert "ml_inputs_history_covers_horizon: The order history before as_of_date" in explained
+    assert "first_order_date=2024-06-15" in explained and "history_days=0" in explained
+    assert not (tmp_path / "out" / "ca_served_path").exists()
 
 
 def test_every_order_cancelled_refused_naming_the_cause(tmp_path: Path) -> None:

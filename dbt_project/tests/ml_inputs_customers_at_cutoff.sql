@@ -1,6 +1,13 @@
 -- Refuses the build (before segmentation and prediction run) when no customer has a completed
 -- order on or before the score cutoff: as_of_date before every order, or every order cancelled
 -- or returned. Returns one row saying so, with the cutoff and the range of completed orders.
+{%- set explain = (
+    'No customer has a completed order on or before as_of_date (as_of_date before' ~ ' '
+    ~ 'every order, or every order cancelled or returned): there is nobody to segment' ~ ' '
+    ~ 'or predict for; check as_of_date and the order statuses'
+) %}
+{{ config(meta={'explain': explain}) }}
+
 with
 
 snapshots as (

@@ -2,6 +2,13 @@
 -- score cutoff is shorter than horizon_days: predicting a horizon from less history than the
 -- horizon itself gives numbers without meaning (recency and tenure 0 for everyone, CLVs from a
 -- model with nothing to fit). Returns one row with the cutoff, the first order and the days.
+{%- set explain = (
+    'The order history before as_of_date is shorter than horizon_days: predictions' ~ ' '
+    ~ 'over the horizon would have nothing to learn from; give more history or a' ~ ' '
+    ~ 'shorter horizon_days'
+) %}
+{{ config(meta={'explain': explain}) }}
+
 with
 
 snapshots as (

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import duckdb
 
 from models_py.exit_codes import ExitCode
 from models_py.pipeline.children import run_child
+from models_py.pipeline.explain import explain_failed_build
 from models_py.pipeline.leftovers import (
     LeftoverSettingError,
     keep_artifact_runs,
@@ -123,13 +125,20 @@ def dbt_build(paths: PipelinePaths, build_input: BuildInput) -> None:
     command = [dbt, "build"]
     if build_input.dbt_vars:
         command += ["--vars", build_input.dbt_vars]
+    env = dbt_environment(paths, build_input)
+    started = time.time()
     with failing_as(ExitCode.BUILD_FAILED, "dbt build"):
         paths.build.parent.mkdir(parents=True, exist_ok=True)
-        status = run_child(command, cwd=DBT_PROJECT_DIR, env=dbt_environment(paths, build_input))
+        status = run_child(command, cwd=DBT_PROJECT_DIR, env=env)
     if status != 0:
+        target = Path(env.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+        reasons = explain_failed_build(DBT_PROJECT_DIR / target, paths.build, started)
         raise StepError(
             ExitCode.BUILD_FAILED,
-            f"dbt build failed (exit status {status}); the served file was left unchanged",
+            "\n".join(
+                [f"dbt build failed (exit status {status}); the served file was left unchanged"]
+                + (["what failed:", *reasons] if reasons else [])
+            ),
         )
 
 
