@@ -20,20 +20,3 @@
     {%- endfor -%}
     {{- return(columns) -}}
 {% endmacro %}
-
-{#- What marketing should do with a segment, from its name (see models_py/segmentation.py). -#}
-{% macro segment_recommended_action(segment_name) %}
-    case
-        when {{ segment_name }} = 'New customers'
-            then 'Welcome them: a second-purchase offer within 30 days and an invitation to join the loyalty programme.'
-        when {{ segment_name }} = 'High-value'
-            then 'Retain with loyalty perks: early access to sales, personal shopping, invite-only events; avoid blanket discounts.'
-        when {{ segment_name }} = 'Frequent buyers'
-            then 'Grow the basket: cross-sell categories they have not tried and offer a loyalty tier upgrade.'
-        when {{ segment_name }} = 'At-risk'
-            then 'Win back with a time-limited personal offer on their favourite category; stop after two unanswered contacts.'
-        when {{ segment_name }} = 'Low-value'
-            then 'Keep costs low: app and email nudges, bundles and festive-season offers; no paid media.'
-        else 'Nurture: regular newsletters with seasonal offers; watch for movement to a higher or lower segment.'
-    end
-{% endmacro %}
