@@ -4,7 +4,7 @@
 -- the orders are never joined to each cutoff; the columns are then turned back into a row per
 -- cutoff.
 {{ config(materialized='table') }}
-{%- set cutoff_roles = marts_cutoff_roles() %}
+{%- set cutoff_roles = cutoff_roles() %}
 {#- Each measure's aggregate over the orders on or before one cutoff: {on_or_before} becomes that
     cutoff's date test, {minus_30d} etc. the date N days before it (the trailing N-day window is
     the orders after that date). Counts are count(): a sum() of ones keeps a 128-bit state, and
@@ -27,11 +27,11 @@
 {%- set cutoff_date_columns = [] %}
 {%- set per_cutoff_columns = [] %}
 {%- for cutoff in cutoff_roles %}
-    {%- set as_of_date = marts_cutoff_as_of_date(cutoff.role) %}
+    {%- set as_of_date = cutoff_as_of_date(cutoff.role) %}
     {%- do cutoff_date_columns.append(as_of_date ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
     {%- for days in [30, 90, 365] %}
         {%- do cutoff_date_columns.append(
-            marts_add_days(as_of_date, -1 * days) ~ ' as ' ~ cutoff.role ~ '_minus_' ~ days ~ 'd') %}
+            add_days(as_of_date, -1 * days) ~ ' as ' ~ cutoff.role ~ '_minus_' ~ days ~ 'd') %}
     {%- endfor %}
     {%- for name, aggregate in measures.items() %}
         {%- do per_cutoff_columns.append(aggregate
@@ -45,7 +45,7 @@
 {%- set measure_columns = [] %}
 {%- for name in measures %}
     {%- do measure_columns.append(
-        marts_value_at_cutoff('cutoffs.cutoff_role', 'measures_per_cutoff', name) ~ ' as ' ~ name) %}
+        value_at_cutoff('cutoffs.cutoff_role', 'measures_per_cutoff', name) ~ ' as ' ~ name) %}
 {%- endfor %}
 
 with
@@ -105,11 +105,11 @@ customers_with_orders as (
 with_spans as (
     select
         *,
-        {{ marts_days_between('last_order_date', 'as_of_date') }}
+        {{ days_between('last_order_date', 'as_of_date') }}
             as recency_days,
-        {{ marts_days_between('first_order_date', 'as_of_date') }}
+        {{ days_between('first_order_date', 'as_of_date') }}
             as tenure_days,
-        {{ marts_days_between('first_order_date', 'last_order_date') }}
+        {{ days_between('first_order_date', 'last_order_date') }}
             as active_span_days
     from customers_with_orders
 ),
@@ -126,11 +126,11 @@ final as (
         cast(frequency as bigint) as frequency,
         cast(monetary as decimal(18, 2)) as monetary,
         cast(monetary / frequency as decimal(18, 2)) as aov,
-        cast(frequency * 30 as {{ marts_type_double() }})
+        cast(frequency * 30 as {{ type_double() }})
         / (case when tenure_days > 30 then tenure_days else 30 end) as orders_per_month,
         case
             when frequency > 1
-                then cast(active_span_days as {{ marts_type_double() }}) / (frequency - 1)
+                then cast(active_span_days as {{ type_double() }}) / (frequency - 1)
         end as avg_days_between_orders,
         cast(spend_last_30d as decimal(18, 2)) as spend_last_30d,
         cast(spend_last_90d as decimal(18, 2)) as spend_last_90d,
@@ -138,18 +138,18 @@ final as (
         cast(orders_last_90d as bigint) as orders_last_90d,
         cast(monetary as decimal(18, 2)) as clv_historical,
         cast(returned_orders as bigint) as returned_orders,
-        {{ marts_safe_divide('returned_orders', 'frequency + returned_orders') }} as return_rate,
-        {% if byod_has('discount') -%}
+        {{ safe_divide('returned_orders', 'frequency + returned_orders') }} as return_rate,
+        {% if raw_data_has('discount') -%}
             case
-                when gross_amount > 0 then {{ marts_safe_divide('discount_amount', 'gross_amount') }}
+                when gross_amount > 0 then {{ safe_divide('discount_amount', 'gross_amount') }}
             end
         {%- else -%}
-            cast(null as {{ marts_type_double() }})
+            cast(null as {{ type_double() }})
         {%- endif %} as discount_share,
-        {% if byod_has('channel') -%}
-            {{ marts_safe_divide('online_orders', 'frequency') }}
+        {% if raw_data_has('channel') -%}
+            {{ safe_divide('online_orders', 'frequency') }}
         {%- else -%}
-            cast(null as {{ marts_type_double() }})
+            cast(null as {{ type_double() }})
         {%- endif %} as online_share
     from with_spans
 )

@@ -9,13 +9,13 @@
 -- depends_on: {{ ref('stg_products') }}
 -- depends_on: {{ ref('int_customer_cutoff_behaviour') }}
 {{ config(materialized='table') }}
-{%- set category_columns = marts_category_columns() %}
-{%- set cutoff_roles = marts_cutoff_roles() %}
+{%- set category_columns = category_columns() %}
+{%- set cutoff_roles = cutoff_roles() %}
 {%- set cutoff_date_columns = [] %}
 {%- set per_cutoff_columns = [] %}
 {%- for cutoff in cutoff_roles %}
     {%- set on_or_before = 'completed_lines.order_date <= cutoff_dates.' ~ cutoff.role ~ '_as_of_date' %}
-    {%- do cutoff_date_columns.append(marts_cutoff_as_of_date(cutoff.role) ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
+    {%- do cutoff_date_columns.append(cutoff_as_of_date(cutoff.role) ~ ' as ' ~ cutoff.role ~ '_as_of_date') %}
     {%- do per_cutoff_columns.append(
         'count(case when ' ~ on_or_before ~ ' then 1 end) as ' ~ cutoff.role ~ '_line_count') %}
     {%- do per_cutoff_columns.append(
@@ -64,8 +64,8 @@ category_spend_to_cutoff as (
         cutoffs.as_of_date,
         category_spend_per_cutoff.customer_id,
         category_spend_per_cutoff.category,
-        {{ marts_value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'line_count') }} as line_count,
-        {{ marts_value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'spend_amount') }} as spend_amount
+        {{ value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'line_count') }} as line_count,
+        {{ value_at_cutoff('cutoffs.cutoff_role', 'category_spend_per_cutoff', 'spend_amount') }} as spend_amount
     from category_spend_per_cutoff
     cross join cutoffs
 ),
@@ -111,7 +111,7 @@ final as (
         {% for column in category_columns %}
             case
                 when category_spend > 0
-                    then {{ marts_safe_divide(column.column ~ '_spend', 'category_spend') }}
+                    then {{ safe_divide(column.column ~ '_spend', 'category_spend') }}
             end as {{ column.column }},
         {% endfor %}
         cast(distinct_categories as bigint) as distinct_categories,

@@ -24,7 +24,7 @@ profiles_at_cutoff as (
         customers.gender,
         customers.city,
         customers.loyalty_tier,
-        {{ marts_age_at('contacts.date_of_birth', 'behaviour.as_of_date') }} as age
+        {{ age_at('contacts.date_of_birth', 'behaviour.as_of_date') }} as age
     from behaviour
     left join customers
         on behaviour.customer_id = customers.customer_id
@@ -38,7 +38,7 @@ final as (
         customer_id,
         coalesce(gender, 'unknown') as gender,
         cast(age as integer) as age,
-        {{ marts_age_band('age') }} as age_band,
+        {{ age_band('age') }} as age_band,
         coalesce(city, 'unknown') as city,
         coalesce(loyalty_tier, 'unknown') as loyalty_tier
     from profiles_at_cutoff

@@ -22,7 +22,7 @@ scored as (
 with_fm as (
     select
         *,
-        {{ marts_fm_score('f_score', 'm_score') }} as fm_score
+        {{ rfm_fm_score('f_score', 'm_score') }} as fm_score
     from scored
 ),
 
@@ -39,7 +39,7 @@ final as (
             dbt.cast('f_score', dbt.type_string()),
             dbt.cast('m_score', dbt.type_string())
         ]) }} as rfm_score,
-        {{ marts_rfm_segment('r_score', 'fm_score') }} as rfm_segment
+        {{ rfm_segment('r_score', 'fm_score') }} as rfm_segment
     from with_fm
 )
 

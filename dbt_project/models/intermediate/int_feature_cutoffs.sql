@@ -2,13 +2,13 @@
 -- where T is var as_of_date (default: the last clean order date) and H is var horizon_days.
 -- Everything downstream takes its cutoffs from these rows, so the cutoff and horizon are the
 -- only things that differ between snapshots. The roles and their steps come from
--- marts_cutoff_roles(), which the models that pivot per cutoff loop over too.
-{%- set as_of_date = marts_as_of_date() %}
-{%- set horizon_days = marts_horizon_days() %}
+-- cutoff_roles(), which the models that pivot per cutoff loop over too.
+{%- set as_of_date = configured_as_of_date() %}
+{%- set horizon_days = checked_horizon_days() %}
 {%- set cutoff_selects = [] %}
-{%- for cutoff in marts_cutoff_roles() %}
+{%- for cutoff in cutoff_roles() %}
     {%- do cutoff_selects.append(
-        'select ' ~ marts_add_days('as_of_date', -1 * cutoff.horizons_back * horizon_days)
+        'select ' ~ add_days('as_of_date', -1 * cutoff.horizons_back * horizon_days)
         ~ " as as_of_date, '" ~ cutoff.role ~ "' as cutoff_role, data_end_date from score_cutoff") %}
 {%- endfor %}
 
@@ -43,9 +43,9 @@ final as (
         as_of_date,
         cutoff_role,
         cast({{ horizon_days }} as integer) as horizon_days,
-        {{ marts_add_days('as_of_date', horizon_days) }} as horizon_end_date,
+        {{ add_days('as_of_date', horizon_days) }} as horizon_end_date,
         data_end_date,
-        coalesce({{ marts_add_days('as_of_date', horizon_days) }} <= data_end_date, false)
+        coalesce({{ add_days('as_of_date', horizon_days) }} <= data_end_date, false)
             as is_horizon_complete
     from cutoffs
 )

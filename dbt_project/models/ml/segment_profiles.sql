@@ -52,7 +52,7 @@ segment_summaries as (
         segment_id,
         segment_name,
         {%- for column in columns %}
-            avg(cast({{ column }} as {{ segment_type_double() }})) as mean_{{ column }},
+            avg(cast({{ column }} as {{ type_double() }})) as mean_{{ column }},
             percentile_cont(0.5) within group (order by {{ column }}) as median_{{ column }},
         {%- endfor %}
         count(*) as customers,
@@ -72,10 +72,10 @@ final as (
         segment_summaries.segment_id,
         segment_summaries.segment_name,
         segment_summaries.customers,
-        cast(segment_summaries.customers as {{ segment_type_double() }})
+        cast(segment_summaries.customers as {{ type_double() }})
         / run_totals.total_customers as share_of_customers,
         segment_summaries.revenue,
-        cast(segment_summaries.revenue as {{ segment_type_double() }})
+        cast(segment_summaries.revenue as {{ type_double() }})
         / nullif(run_totals.total_revenue, 0) as share_of_revenue,
         {%- for column in columns %}
             segment_summaries.mean_{{ column }},

@@ -8,7 +8,7 @@
     'signup_date', 'loyalty_tier', 'updated_at',
 ] %}
 {#- marketing_consent is optional: null when the raw files do not have it. #}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns + ['marketing_consent']) %}
+{%- set raw_columns_prefixed = raw_column_names(raw_columns + ['marketing_consent']) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 {#- Compared as text, not a LIKE pattern: a _ or % in the domain is no wildcard. #}
 {%- set test_email_suffix = '@' ~ (var('test_account_email_domain') | string | trim | lower) %}
@@ -19,33 +19,33 @@ with source as (
 
 raw_text as (
     select
-        {{ staging_raw_text_columns(raw_columns) }},
-        {{ staging_optional_raw_text('source', 'marketing_consent') }} as raw_marketing_consent
+        {{ raw_text_columns(raw_columns) }},
+        {{ optional_raw_text('source', 'marketing_consent') }} as raw_marketing_consent
     from source
 ),
 
 cleaned as (
     select
         *,
-        {{ staging_clean_text('raw_customer_id') }} as customer_id,
-        {{ staging_collapse_whitespace(staging_clean_text('raw_name')) }} as customer_name,
-        lower({{ staging_clean_text('raw_email') }}) as email,
-        {{ staging_clean_text('raw_phone') }} as phone,
-        lower({{ staging_clean_text('raw_gender') }}) as gender_text,
-        {{ staging_clean_text('raw_date_of_birth') }} as date_of_birth_text,
-        {{ staging_parse_timestamp(staging_clean_text('raw_date_of_birth')) }} as date_of_birth_ts,
+        {{ clean_text('raw_customer_id') }} as customer_id,
+        {{ collapse_whitespace(clean_text('raw_name')) }} as customer_name,
+        lower({{ clean_text('raw_email') }}) as email,
+        {{ clean_text('raw_phone') }} as phone,
+        lower({{ clean_text('raw_gender') }}) as gender_text,
+        {{ clean_text('raw_date_of_birth') }} as date_of_birth_text,
+        {{ parse_timestamp(clean_text('raw_date_of_birth')) }} as date_of_birth_ts,
         coalesce(
-            {{ staging_collapse_whitespace(staging_clean_text('raw_city')) }}, 'unknown'
+            {{ collapse_whitespace(clean_text('raw_city')) }}, 'unknown'
         ) as city,
-        {{ staging_clean_text('raw_signup_date') }} as signup_date_text,
-        {{ staging_parse_timestamp(staging_clean_text('raw_signup_date')) }} as signup_date_ts,
+        {{ clean_text('raw_signup_date') }} as signup_date_text,
+        {{ parse_timestamp(clean_text('raw_signup_date')) }} as signup_date_ts,
         coalesce(
-            lower({{ staging_clean_text('raw_loyalty_tier') }}),
-            '{{ "none" if byod_has("loyalty_tier") else "unknown" }}'
+            lower({{ clean_text('raw_loyalty_tier') }}),
+            '{{ "none" if raw_data_has("loyalty_tier") else "unknown" }}'
         ) as loyalty_tier,
-        {{ staging_parse_consent(staging_clean_text('raw_marketing_consent')) }} as marketing_consent,
-        {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
-        {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
+        {{ parse_consent(clean_text('raw_marketing_consent')) }} as marketing_consent,
+        {{ clean_text('raw_updated_at') }} as updated_at_text,
+        {{ parse_timestamp(clean_text('raw_updated_at')) }} as updated_at
     from raw_text
 ),
 
@@ -75,7 +75,7 @@ versions as (
         row_number() over (
             partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
         ) as version_number,
-        {{ staging_copy_rank('customer_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
+        {{ exact_copy_rank('customer_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
         max(has_test_email) over (
             partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
             rows between unbounded preceding and unbounded following
@@ -95,7 +95,7 @@ quality as (
                 then 'unparseable date_of_birth'
             when signup_date_text is not null and signup_date_ts is null
                 then 'unparseable signup_date'
-            {% if byod_has('loyalty_tier') -%}
+            {% if raw_data_has('loyalty_tier') -%}
                 when loyalty_tier not in ('none', 'silver', 'gold', 'platinum')
                     then 'invalid loyalty_tier'
             {%- endif %}
@@ -124,7 +124,7 @@ classified as (
 
 final as (
     select
-        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
+        {{- raw_text_unless_clean(raw_columns_prefixed) }}
         customer_id,
         customer_name,
         email,

@@ -6,9 +6,9 @@
 {%- set raw_columns = [
     'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount',
 ] %}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
+{%- set raw_columns_prefixed = raw_column_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
-{%- set limits = staging_value_limits() %}
+{%- set limits = value_limits() %}
 {%- set outlier_ratio = var_number('price_outlier_ratio', minimum=0) %}
 
 with source as (
@@ -56,27 +56,27 @@ quarantined_products as (
 ),
 
 raw_text as (
-    select {{ staging_raw_text_columns(raw_columns) }}
+    select {{ raw_text_columns(raw_columns) }}
     from source
 ),
 
 cleaned as (
     select
         *,
-        {{ staging_clean_text('raw_order_id') }} as order_id,
-        {{ staging_clean_text('raw_line_number') }} as line_number_text,
-        {{ staging_safe_cast(staging_clean_text('raw_line_number'), dbt.type_int()) }} as line_number,
-        {{ staging_clean_text('raw_product_id') }} as product_id,
-        {{ staging_safe_cast(staging_clean_text('raw_quantity'), dbt.type_int()) }} as quantity,
-        {{ staging_safe_cast(staging_clean_text('raw_unit_price'), 'decimal(18, 2)') }} as unit_price,
+        {{ clean_text('raw_order_id') }} as order_id,
+        {{ clean_text('raw_line_number') }} as line_number_text,
+        {{ try_cast_or_null(clean_text('raw_line_number'), dbt.type_int()) }} as line_number,
+        {{ clean_text('raw_product_id') }} as product_id,
+        {{ try_cast_or_null(clean_text('raw_quantity'), dbt.type_int()) }} as quantity,
+        {{ try_cast_or_null(clean_text('raw_unit_price'), 'decimal(18, 2)') }} as unit_price,
         -- the same values as doubles, checked against the sane ranges before any decimal arithmetic
-        {{ staging_safe_cast(staging_clean_text('raw_quantity'), 'double') }} as quantity_number,
-        {{ staging_safe_cast(staging_clean_text('raw_unit_price'), 'double') }} as unit_price_number,
-        {{ staging_safe_cast(staging_clean_text('raw_discount'), 'double') }} as discount_number,
-        {{ staging_clean_text('raw_discount') }} as discount_text,
+        {{ try_cast_or_null(clean_text('raw_quantity'), 'double') }} as quantity_number,
+        {{ try_cast_or_null(clean_text('raw_unit_price'), 'double') }} as unit_price_number,
+        {{ try_cast_or_null(clean_text('raw_discount'), 'double') }} as discount_number,
+        {{ clean_text('raw_discount') }} as discount_text,
         coalesce(
-            {{ staging_safe_cast(staging_clean_text('raw_discount'), 'decimal(18, 2)') }},
-            case when {{ staging_clean_text('raw_discount') }} is null then 0 end
+            {{ try_cast_or_null(clean_text('raw_discount'), 'decimal(18, 2)') }},
+            case when {{ clean_text('raw_discount') }} is null then 0 end
         ) as discount
     from raw_text
 ),
@@ -103,7 +103,7 @@ quality as (
             when order_bucket is null then 'unknown order'
             when order_bucket = 'quarantined' then 'order quarantined'
             when has_quarantined_product then 'product quarantined'
-            {% if byod_has('products') -%}
+            {% if raw_data_has('products') -%}
                 when not has_clean_product then 'unknown product'
             {%- endif %}
             when line_number is null then 'invalid line_number'
@@ -131,7 +131,7 @@ ranked as (
         row_number() over (
             partition by order_id, line_number order by value_issue nulls first, {{ raw_key }}
         ) as key_number,
-        {{ staging_copy_rank('order_id, line_number', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
+        {{ exact_copy_rank('order_id, line_number', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
     from quality
 ),
 
@@ -143,7 +143,7 @@ classified as (
         ) as quality_issue,
         case
             when is_test_line then 'excluded_test'
-            -- an exact copy of an earlier row (staging_copy_rank)
+            -- an exact copy of an earlier row (exact_copy_rank)
             when key_number > copy_rank then 'duplicate'
             when value_issue is not null or key_number > 1 then 'quarantined'
             else 'clean'
@@ -153,7 +153,7 @@ classified as (
 
 final as (
     select
-        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
+        {{- raw_text_unless_clean(raw_columns_prefixed) }}
         order_id,
         line_number,
         product_id,

@@ -9,13 +9,13 @@
 {%- set raw_columns = [
     'order_id', 'customer_id', 'store', 'channel', 'order_ts', 'status', 'updated_at',
 ] %}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
+{%- set raw_columns_prefixed = raw_column_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
 {#- The rows in two parts: those of an order_id found once, and those of an order_id found on
     several rows or missing. Each part reads the raw file itself: a CTE that both read would be
     materialised. #}
 {%- set raw_orders = source('raw', 'orders') %}
-{%- set source_order_id = staging_clean_text('source.order_id') %}
+{%- set source_order_id = clean_text('source.order_id') %}
 {%- set is_repeated_or_missing =
     'repeated_order_ids.order_id is not null or ' ~ source_order_id ~ ' is null' %}
 
@@ -38,14 +38,14 @@ known_customers as (
 ),
 
 repeated_order_ids as (
-    select {{ staging_clean_text('order_id') }} as order_id
+    select {{ clean_text('order_id') }} as order_id
     from {{ raw_orders }}
-    group by {{ staging_clean_text('order_id') }}
+    group by {{ clean_text('order_id') }}
     having count(*) > 1
 ),
 {% for part in ['single', 'repeated'] %}
     raw_text_{{ part }} as (
-        select {{ staging_raw_text_columns(raw_columns, 'source') }}
+        select {{ raw_text_columns(raw_columns, 'source') }}
         from {{ raw_orders }} as source
         left join repeated_order_ids
             on {{ source_order_id }} = repeated_order_ids.order_id
@@ -55,19 +55,19 @@ repeated_order_ids as (
     cleaned_{{ part }} as (
         select
             *,
-            {{ staging_clean_text('raw_order_id') }} as order_id,
-            {{ staging_clean_text('raw_customer_id') }} as customer_id,
-            {{ staging_collapse_whitespace(staging_clean_text('raw_store')) }} as store,
-            {% if byod_has('channel') -%}
-                lower({{ staging_clean_text('raw_channel') }}) as channel,
+            {{ clean_text('raw_order_id') }} as order_id,
+            {{ clean_text('raw_customer_id') }} as customer_id,
+            {{ collapse_whitespace(clean_text('raw_store')) }} as store,
+            {% if raw_data_has('channel') -%}
+                lower({{ clean_text('raw_channel') }}) as channel,
             {%- else -%}
-                coalesce(lower({{ staging_clean_text('raw_channel') }}), 'unknown') as channel,
+                coalesce(lower({{ clean_text('raw_channel') }}), 'unknown') as channel,
             {%- endif %}
-            {{ staging_clean_text('raw_order_ts') }} as order_ts_text,
-            {{ staging_parse_timestamp(staging_clean_text('raw_order_ts')) }} as ordered_at,
-            lower({{ staging_clean_text('raw_status') }}) as status,
-            {{ staging_clean_text('raw_updated_at') }} as updated_at_text,
-            {{ staging_parse_timestamp(staging_clean_text('raw_updated_at')) }} as updated_at
+            {{ clean_text('raw_order_ts') }} as order_ts_text,
+            {{ parse_timestamp(clean_text('raw_order_ts')) }} as ordered_at,
+            lower({{ clean_text('raw_status') }}) as status,
+            {{ clean_text('raw_updated_at') }} as updated_at_text,
+            {{ parse_timestamp(clean_text('raw_updated_at')) }} as updated_at
         from raw_text_{{ part }}
     ),
 
@@ -90,7 +90,7 @@ repeated_versions as (
         row_number() over (
             partition by order_id order by updated_at desc nulls last, {{ raw_key }}
         ) as version_number,
-        {{ staging_copy_rank('order_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
+        {{ exact_copy_rank('order_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
         max(has_test_customer) over (
             partition by order_id order by updated_at desc nulls last, {{ raw_key }}
             rows between unbounded preceding and unbounded following
@@ -120,16 +120,16 @@ quality as (
             when customer_id is null then 'missing customer_id'
             when order_ts_text is null then 'missing order_ts'
             when ordered_at is null then 'unparseable order_ts'
-            when cast(ordered_at as date) > {{ staging_max_valid_date() }}
+            when cast(ordered_at as date) > {{ latest_valid_order_date() }}
                 then 'order in the future'
-            {% if staging_min_valid_date() -%}
-                when cast(ordered_at as date) < {{ staging_min_valid_date() }} then 'order too old'
+            {% if earliest_valid_order_date() -%}
+                when cast(ordered_at as date) < {{ earliest_valid_order_date() }} then 'order too old'
             {%- endif %}
             when updated_at_text is not null and updated_at is null
                 then 'unparseable updated_at'
             when status is null or status not in ('completed', 'cancelled', 'returned')
                 then 'invalid status'
-            {% if byod_has('channel') -%}
+            {% if raw_data_has('channel') -%}
                 when channel is null or channel not in ('store', 'online') then 'invalid channel'
             {%- endif %}
         end as quality_issue
@@ -157,7 +157,7 @@ classified as (
 
 final as (
     select
-        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
+        {{- raw_text_unless_clean(raw_columns_prefixed) }}
         order_id,
         customer_id,
         store,

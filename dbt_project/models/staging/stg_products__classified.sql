@@ -3,31 +3,31 @@
 {{ config(materialized='table') }}
 
 {%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
-{%- set raw_columns_prefixed = staging_raw_names(raw_columns) %}
+{%- set raw_columns_prefixed = raw_column_names(raw_columns) %}
 {%- set raw_key = raw_columns_prefixed | join(', ') %}
-{%- set limits = staging_value_limits() %}
+{%- set limits = value_limits() %}
 
 with source as (
     select * from {{ source('raw', 'products') }}
 ),
 
 raw_text as (
-    select {{ staging_raw_text_columns(raw_columns) }}
+    select {{ raw_text_columns(raw_columns) }}
     from source
 ),
 
 cleaned as (
     select
         *,
-        {{ staging_clean_text('raw_product_id') }} as product_id,
-        {{ staging_collapse_whitespace(staging_clean_text('raw_product_name')) }} as product_name,
+        {{ clean_text('raw_product_id') }} as product_id,
+        {{ collapse_whitespace(clean_text('raw_product_name')) }} as product_name,
         coalesce(
-            lower({{ staging_collapse_whitespace(staging_clean_text('raw_category')) }}), 'unknown'
+            lower({{ collapse_whitespace(clean_text('raw_category')) }}), 'unknown'
         ) as category,
-        {{ staging_collapse_whitespace(staging_clean_text('raw_brand')) }} as brand,
-        {{ staging_clean_text('raw_list_price') }} as list_price_text,
-        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'decimal(18, 2)') }} as list_price,
-        {{ staging_safe_cast(staging_clean_text('raw_list_price'), 'double') }} as list_price_number
+        {{ collapse_whitespace(clean_text('raw_brand')) }} as brand,
+        {{ clean_text('raw_list_price') }} as list_price_text,
+        {{ try_cast_or_null(clean_text('raw_list_price'), 'decimal(18, 2)') }} as list_price,
+        {{ try_cast_or_null(clean_text('raw_list_price'), 'double') }} as list_price_number
     from raw_text
 ),
 
@@ -37,7 +37,7 @@ quality as (
         case
             when product_id is null then 'missing product_id'
             when abs(list_price_number) > {{ limits.unit_price }} then 'list_price out of range'
-            {% if byod_has('list_price') -%}
+            {% if raw_data_has('list_price') -%}
                 when list_price is null then 'invalid list_price'
             {%- else -%}
                 when list_price_text is not null and list_price is null then 'invalid list_price'
@@ -56,7 +56,7 @@ ranked as (
         row_number() over (
             partition by product_id order by value_issue nulls first, {{ raw_key }}
         ) as key_number,
-        {{ staging_copy_rank('product_id', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
+        {{ exact_copy_rank('product_id', 'value_issue nulls first, ' ~ raw_key) }} as copy_rank
     from quality
 ),
 
@@ -83,7 +83,7 @@ bucketed as (
 
 final as (
     select
-        {{- staging_raw_text_unless_clean(raw_columns_prefixed) }}
+        {{- raw_text_unless_clean(raw_columns_prefixed) }}
         product_id,
         product_name,
         category,

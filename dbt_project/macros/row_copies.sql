@@ -5,7 +5,7 @@
     row_number() in the same window exceeds this rank (nulls compare equal). One sort serves both,
     where comparing each raw column with lag() cost a window function per column.
 -#}
-{% macro staging_copy_rank(partition_by, order_by) -%}
+{% macro exact_copy_rank(partition_by, order_by) -%}
     rank() over (partition by {{ partition_by }} order by {{ order_by }})
 {%- endmacro %}
 
@@ -16,7 +16,7 @@
     values, and writing every raw value twice was about a quarter of a classified table's cost.
     Each column ends with a comma, so other columns must follow.
 -#}
-{% macro staging_raw_text_unless_clean(raw_columns_prefixed, bucket_column='row_bucket') -%}
+{% macro raw_text_unless_clean(raw_columns_prefixed, bucket_column='row_bucket') -%}
     {%- for column in raw_columns_prefixed %}
         case when {{ bucket_column }} <> 'clean' then {{ column }} end as {{ column }},
     {%- endfor %}

@@ -1,12 +1,12 @@
 {#- RFM scoring helpers. Scores run 1 (worst) to 5 (best). -#}
 
-{% macro marts_fm_score(f_score, m_score) -%}
+{% macro rfm_fm_score(f_score, m_score) -%}
     {#- The mean of the frequency and monetary scores, rounded half up: 1..5. -#}
     cast(floor(({{ f_score }} + {{ m_score }} + 1) / 2.0) as integer)
 {%- endmacro %}
 
 
-{% macro marts_rfm_segment(r_score, fm_score) -%}
+{% macro rfm_segment(r_score, fm_score) -%}
     {#- Named RFM segment from the recency score (R) and the FM score, after the common 5x5 R-by-FM
         grid (rows R, columns FM):
 
@@ -33,8 +33,8 @@
 {%- endmacro %}
 
 
-{% macro marts_rfm_segment_labels() -%}
-    {#- Each segment name marts_rfm_segment can return, in grid order, and the label people read
+{% macro rfm_segment_labels() -%}
+    {#- Each segment name rfm_segment can return, in grid order, and the label people read
         (the report and BI tools show the label; filters and tests use the name). -#}
     {{ return({
         'champions': 'Champions',
@@ -52,16 +52,10 @@
 {%- endmacro %}
 
 
-{% macro marts_rfm_segments() -%}
-    {#- Every segment name marts_rfm_segment can return (for accepted_values tests and docs). -#}
-    {{ return(marts_rfm_segment_labels().keys() | list) }}
-{%- endmacro %}
-
-
-{% macro marts_rfm_segment_label(rfm_segment) -%}
+{% macro rfm_segment_label(rfm_segment) -%}
     {#- The readable label of an RFM segment name (null for null). -#}
     case {{ rfm_segment }}
-    {%- for name, label in marts_rfm_segment_labels().items() %}
+    {%- for name, label in rfm_segment_labels().items() %}
         when '{{ name }}' then '{{ label | replace("'", "''") }}'
     {%- endfor %}
     end

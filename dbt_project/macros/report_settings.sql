@@ -1,6 +1,6 @@
 {#- Report settings read from vars, checked once so every model and the report agree. -#}
 
-{% macro reporting_currency() -%}
+{% macro currency_code() -%}
     {#- The var `currency` as an upper-case three-letter ISO 4217 code (default INR). -#}
     {%- set raw = var('currency', 'INR') -%}
     {%- set code = 'INR' if raw is none else (raw | string | trim | upper) -%}
@@ -16,7 +16,7 @@
 {%- endmacro %}
 
 
-{% macro reporting_festive_months() -%}
+{% macro festive_month_numbers() -%}
     {#- The var `festive_months` as a sorted list of distinct month numbers (1-12). Accepts a list
         ([10, 11, 12]), one number, or comma-separated text ("11,12"); null or empty = none. -#}
     {%- set raw = var('festive_months', [10, 11, 12]) -%}
@@ -45,11 +45,3 @@
     {%- endfor -%}
     {{ return(months | sort) }}
 {%- endmacro %}
-
-
-{% test reporting_row_count(model, expected) %}
-    {#- Fails when the model does not hold exactly `expected` rows. -#}
-    select count(*) as row_count
-    from {{ model }}
-    having count(*) <> {{ expected }}
-{% endtest %}

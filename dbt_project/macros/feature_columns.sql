@@ -1,18 +1,18 @@
 {#- Category features are generated from the categories present in the data, at compile time. -#}
 
-{% macro marts_category_column_name(category) -%}
+{% macro category_column_name(category) -%}
     {#- share_<category> with the name sanitised: lower case, runs of other characters as one '_'. -#}
     {%- set cleaned = modules.re.sub('[^a-z0-9]+', '_', category | string | lower).strip('_') -%}
     {{ return('share_' ~ (cleaned if cleaned else 'blank')) }}
 {%- endmacro %}
 
 
-{% macro marts_category_columns() -%}
+{% macro category_columns() -%}
     {#- One dict per category in stg_products (null category counts as 'unknown'), sorted:
         {'category': value, 'column': share_<sanitised>}. Empty at parse time (execute is false) and while stg_products is not built.
         Two categories that sanitise to the same name: the later gets its position as a suffix. Models that call this
         must declare `-- depends_on: {{ ref('stg_products') }}`. -#}
-    {%- if not execute or not byod_has('categories') -%}
+    {%- if not execute or not raw_data_has('categories') -%}
         {{ return([]) }}
     {%- endif -%}
     {#- Not built yet (dbt compile or sqlfluff on a fresh warehouse): no category columns. -#}
@@ -29,7 +29,7 @@
     {%- set columns = [] -%}
     {%- set seen = [] -%}
     {%- for category in categories -%}
-        {%- set name = marts_category_column_name(category) -%}
+        {%- set name = category_column_name(category) -%}
         {%- if name in seen -%}
             {%- set name = name ~ '_' ~ loop.index -%}
         {%- endif -%}
@@ -40,7 +40,7 @@
 {%- endmacro %}
 
 
-{% macro marts_feature_column_names() -%}
+{% macro feature_column_names() -%}
     {#- The columns of customer_feature_snapshots / customer_features, in order, including the
         generated share_<category> columns (only known when execute is true). -#}
     {%- set columns = [
@@ -49,7 +49,7 @@
         'avg_days_between_orders', 'spend_last_30d', 'spend_last_90d', 'spend_last_365d',
         'orders_last_90d', 'clv_historical', 'return_rate', 'discount_share', 'online_share',
         'distinct_categories', 'favourite_category'] -%}
-    {%- for column in marts_category_columns() -%}
+    {%- for column in category_columns() -%}
         {%- do columns.append(column.column) -%}
     {%- endfor -%}
     {%- do columns.extend([

@@ -4,18 +4,18 @@
     YYYYMMDD. Adapter-specific parsing lives only here (dispatch), so another engine needs only
     one more implementation of this macro.
 -#}
-{% macro staging_parse_timestamp(column) -%}
-    {{ return(adapter.dispatch('staging_parse_timestamp')(column)) }}
+{% macro parse_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_timestamp')(column)) }}
 {%- endmacro %}
 
-{% macro default__staging_parse_timestamp(column) -%}
+{% macro default__parse_timestamp(column) -%}
     try_strptime(
         trim({{ column }}),
         ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%Y%m%d']
     )
 {%- endmacro %}
 
-{% macro spark__staging_parse_timestamp(column) -%}
+{% macro spark__parse_timestamp(column) -%}
     coalesce(
         try_to_timestamp(trim({{ column }}), 'yyyy-MM-dd HH:mm:ss'),
         try_to_timestamp(trim({{ column }}), 'yyyy-MM-dd'),
