@@ -10,13 +10,14 @@
 {% macro category_columns() -%}
     {#- One dict per category in stg_products (null category counts as 'unknown'), sorted:
         {'category': value, 'column': share_<sanitised>}. Empty at parse time (execute is false) and while stg_products is not built.
-        Two categories that sanitise to the same name: the later gets its position as a suffix. Models that call this
-        must declare `-- depends_on: {{ ref('stg_products') }}`. -#}
+        Two categories that sanitise to the same name: the later gets its position as a suffix.
+        stg_products is referenced before anything else, so every model calling this depends on it. -#}
+    {%- set products_model = ref('stg_products') -%}
     {%- if not execute or not raw_data_has('categories') -%}
         {{ return([]) }}
     {%- endif -%}
     {#- Not built yet (dbt compile or sqlfluff on a fresh warehouse): no category columns. -#}
-    {%- set products = load_relation(ref('stg_products')) -%}
+    {%- set products = load_relation(products_model) -%}
     {%- if products is none -%}
         {{ return([]) }}
     {%- endif -%}

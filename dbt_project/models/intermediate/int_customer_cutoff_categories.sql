@@ -3,11 +3,9 @@
 -- share_<category> column per category in the data, generated at compile time.
 -- One pass over the lines sums every cutoff side by side (a column per cutoff), so the lines are
 -- neither joined to each cutoff nor kept at a daily grain first.
--- Built after the behaviour model, never beside it: side by side the two aggregations share
--- DuckDB's memory limit and spill (5M customers: 125 s and 183 s side by side, 64 s and 85 s
--- one after the other).
--- depends_on: {{ ref('stg_products') }}
--- depends_on: {{ ref('int_customer_cutoff_behaviour') }}
+-- Built after the behaviour model, never beside it: side by side the two aggregations would share
+-- DuckDB's memory limit and spill.
+{{ build_after('int_customer_cutoff_behaviour') }}
 {{ config(materialized='table') }}
 {%- set category_columns = category_columns() %}
 {%- set cutoff_roles = cutoff_roles() %}

@@ -10,11 +10,7 @@ behaviour as (
 ),
 
 customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
-contacts as (
-    select * from {{ ref('dim_customer_contacts') }}
+    select * from {{ ref('stg_customers') }}
 ),
 
 profiles_at_cutoff as (
@@ -24,12 +20,10 @@ profiles_at_cutoff as (
         customers.gender,
         customers.city,
         customers.loyalty_tier,
-        {{ age_at('contacts.date_of_birth', 'behaviour.as_of_date') }} as age
+        {{ age_at('customers.date_of_birth', 'behaviour.as_of_date') }} as age
     from behaviour
     left join customers
         on behaviour.customer_id = customers.customer_id
-    left join contacts
-        on behaviour.customer_id = contacts.customer_id
 ),
 
 final as (

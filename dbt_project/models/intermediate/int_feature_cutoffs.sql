@@ -15,7 +15,7 @@
 with
 
 orders as (
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 data_bounds as (

@@ -1,13 +1,13 @@
 -- One row per clean order line with its order's customer, date and status and its product's
 -- category and brand; spend_amount is the line's net amount when the order is completed, else 0.
--- The orders come from int_order_totals (one row per clean order, as stg_orders) rather than the
--- stg_orders view: a table is cheaper to join, and the models reading every order line then run
--- one after the other instead of side by side, which at 22M lines cost a fifth more CPU.
+-- The orders come from int_order_totals (one row per clean order) rather than the int_orders
+-- view: a table is cheaper to join, and the models reading every order line then run one after
+-- the other instead of side by side.
 
 with
 
 order_lines as (
-    select * from {{ ref('stg_order_lines') }}
+    select * from {{ ref('int_order_lines') }}
 ),
 
 orders as (

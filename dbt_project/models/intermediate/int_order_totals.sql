@@ -5,11 +5,11 @@
 with
 
 orders as (
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 order_lines as (
-    select * from {{ ref('stg_order_lines') }}
+    select * from {{ ref('int_order_lines') }}
 ),
 
 line_totals as (

@@ -2,7 +2,6 @@
 -- score) and customer with at least one completed order on or before that cutoff, computed only
 -- from events on or before it. Behaviour, RFM, category mix and demographics come from separate
 -- models joined here, so each part can be switched off for datasets that lack its input.
--- depends_on: {{ ref('stg_products') }}
 {%- set category_columns = category_columns() %}
 
 with

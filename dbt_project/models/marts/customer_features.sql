@@ -1,6 +1,5 @@
 -- Customer features at the scoring cutoff (var as_of_date, default the last clean order date):
 -- the `score` rows of customer_feature_snapshots, one row per customer.
--- depends_on: {{ ref('stg_products') }}
 {%- set feature_columns = feature_column_names() %}
 
 with

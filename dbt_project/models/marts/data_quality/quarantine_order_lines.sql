@@ -1,6 +1,6 @@
 -- Raw order_lines rows that could not be repaired: the raw columns as text and one reason each.
 with classified as (
-    select * from {{ ref('stg_order_lines__classified') }}
+    select * from {{ ref('int_order_lines_classified') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Raw orders rows that could not be repaired: the raw columns as text and one reason each.
 with classified as (
-    select * from {{ ref('stg_orders__classified') }}
+    select * from {{ ref('int_orders_classified') }}
 ),
 
 final as (

@@ -2,7 +2,7 @@
 -- Direct identifiers stay out (this table is served to BI): name, email and phone are left out,
 -- and the birth date shows only its shape (digits as 9), enough to see why it did not parse.
 with classified as (
-    select * from {{ ref('stg_customers__classified') }}
+    select * from {{ ref('base_customers') }}
 ),
 
 final as (

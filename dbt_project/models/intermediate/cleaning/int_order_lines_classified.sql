@@ -1,6 +1,7 @@
 -- Every raw order_lines row once, cleaned, with its bucket (clean, duplicate, quarantined,
--- excluded_test) and, when quarantined, one reason. Materialised as a table so the raw file is
--- read once; stg_order_lines and quarantine_order_lines are views over it.
+-- excluded_test) and, when quarantined, one reason: the rules that need the line's order (test,
+-- unknown or quarantined order) and product (unknown or quarantined product, price outlier).
+-- A table so that int_order_lines and quarantine_order_lines read the raw file once.
 {{ config(materialized='table') }}
 
 {%- set raw_columns = [
@@ -11,16 +12,16 @@
 {%- set limits = value_limits() %}
 {%- set outlier_ratio = var_number('price_outlier_ratio', minimum=0) %}
 
-with source as (
-    select * from {{ source('raw', 'order_lines') }}
+with order_lines as (
+    select * from {{ ref('base_order_lines') }}
 ),
 
 orders as (
-    select * from {{ ref('stg_orders__classified') }}
+    select * from {{ ref('int_orders_classified') }}
 ),
 
 products as (
-    select * from {{ ref('stg_products__classified') }}
+    select * from {{ ref('base_products') }}
 ),
 
 test_orders as (
@@ -55,45 +56,19 @@ quarantined_products as (
         and product_id not in (select clean_products.product_id from clean_products)
 ),
 
-raw_text as (
-    select {{ raw_text_columns(raw_columns) }}
-    from source
-),
-
-cleaned as (
-    select
-        *,
-        {{ clean_text('raw_order_id') }} as order_id,
-        {{ clean_text('raw_line_number') }} as line_number_text,
-        {{ try_cast_or_null(clean_text('raw_line_number'), dbt.type_int()) }} as line_number,
-        {{ clean_text('raw_product_id') }} as product_id,
-        {{ try_cast_or_null(clean_text('raw_quantity'), dbt.type_int()) }} as quantity,
-        {{ try_cast_or_null(clean_text('raw_unit_price'), 'decimal(18, 2)') }} as unit_price,
-        -- the same values as doubles, checked against the sane ranges before any decimal arithmetic
-        {{ try_cast_or_null(clean_text('raw_quantity'), 'double') }} as quantity_number,
-        {{ try_cast_or_null(clean_text('raw_unit_price'), 'double') }} as unit_price_number,
-        {{ try_cast_or_null(clean_text('raw_discount'), 'double') }} as discount_number,
-        {{ clean_text('raw_discount') }} as discount_text,
-        coalesce(
-            {{ try_cast_or_null(clean_text('raw_discount'), 'decimal(18, 2)') }},
-            case when {{ clean_text('raw_discount') }} is null then 0 end
-        ) as discount
-    from raw_text
-),
-
 with_references as (
     select
-        cleaned.*,
+        order_lines.*,
         test_orders.order_id is not null as is_test_line,
         current_orders.order_bucket,
         clean_products.list_price,
         clean_products.product_id is not null as has_clean_product,
         quarantined_products.product_id is not null as has_quarantined_product
-    from cleaned
-    left join test_orders on cleaned.order_id = test_orders.order_id
-    left join current_orders on cleaned.order_id = current_orders.order_id
-    left join clean_products on cleaned.product_id = clean_products.product_id
-    left join quarantined_products on cleaned.product_id = quarantined_products.product_id
+    from order_lines
+    left join test_orders on order_lines.order_id = test_orders.order_id
+    left join current_orders on order_lines.order_id = current_orders.order_id
+    left join clean_products on order_lines.product_id = clean_products.product_id
+    left join quarantined_products on order_lines.product_id = quarantined_products.product_id
 ),
 
 quality as (

@@ -1,8 +1,6 @@
 -- Per input file of the user's own data: rows read, exact duplicates dropped and rows
 -- quarantined while preparing, rows passed on to a raw table. Empty (same columns) when the raw
--- data did not come through prepare (var prepared_input false: the demo extract). Served.
-{{ config(materialized='table') }}
-
+-- data did not come through prepare (var prepared_input false: the demo extract).
 {%- if var('prepared_input') %}
 
     with

@@ -1,26 +1,28 @@
 -- What cleaning did, per raw table, from the rows read from the user's files to the clean rows.
 -- rows_read comes from prepare's per-file accounting (own data) or is the raw file's own count
 -- (demo extract, or a raw table prepare derived rather than copied); raw_rows is counted from the
--- raw source itself. The reconciliation test checks both identities:
+-- raw table's base model (every raw row once). The reconciliation test checks both identities:
 -- rows_read = clean_rows + duplicates_removed + quarantined_rows + excluded_test_rows, and
 -- raw_rows = rows_read - duplicates_removed_in_prepare - quarantined_in_prepare.
 {{ config(materialized='table') }}
 
 {%- set tables = ['customers', 'products', 'orders', 'order_lines'] %}
 
+{%- set models = cleaning_models() %}
+
 with
 {% for table in tables %}
     raw_{{ table }} as (
-        select * from {{ source('raw', table) }}
+        select * from {{ ref('base_' ~ table) }}
     ),
 
     classified_{{ table }} as (
-        select * from {{ ref('stg_' ~ table ~ '__classified') }}
+        select * from {{ ref(models[table].classified) }}
     ),
 
 {% endfor %}
 prepare_accounting as (
-    select * from {{ ref('prepare_accounting') }}
+    select * from {{ ref('stg_prepare_accounting') }}
 ),
 
 raw_counts as (

@@ -1,6 +1,6 @@
 -- One row per real order: the current version of its record, cleaned.
 with classified as (
-    select * from {{ ref('stg_orders__classified') }}
+    select * from {{ ref('int_orders_classified') }}
 ),
 
 final as (

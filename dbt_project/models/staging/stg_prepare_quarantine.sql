@@ -1,8 +1,6 @@
 -- Rows of the user's own files that prepare left out, one reason each, so every row read is
 -- queryable in the served file. Empty (same columns) when the raw data did not come through
 -- prepare (var prepared_input false: the demo extract).
-{{ config(materialized='table') }}
-
 {%- if var('prepared_input') %}
 
     with

@@ -1,6 +1,6 @@
 -- Raw products rows that could not be repaired: the raw columns as text and one reason each.
 with classified as (
-    select * from {{ ref('stg_products__classified') }}
+    select * from {{ ref('base_products') }}
 ),
 
 final as (

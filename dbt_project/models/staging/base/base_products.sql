@@ -1,5 +1,6 @@
 -- Every raw products row once, cleaned, with its bucket (clean, duplicate, quarantined) and, when
--- quarantined, one reason. Materialised as a table so the raw file is read once.
+-- quarantined, one reason. A table so that stg_products and quarantine_products read the raw file
+-- once.
 {{ config(materialized='table') }}
 
 {%- set raw_columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}

@@ -1,6 +1,6 @@
 -- Every raw customers row once, cleaned, with the bucket it falls in (clean, duplicate,
--- quarantined, excluded_test) and, when quarantined, one reason. Materialised as a table so the
--- raw file is read once; stg_customers and quarantine_customers are views over it.
+-- quarantined, excluded_test) and, when quarantined, one reason. A table so that stg_customers and
+-- quarantine_customers read the raw file once.
 {{ config(materialized='table') }}
 
 {%- set raw_columns = [

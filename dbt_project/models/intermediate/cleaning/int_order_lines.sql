@@ -1,6 +1,6 @@
 -- One row per order line of a clean order, cleaned, with its amounts.
 with classified as (
-    select * from {{ ref('stg_order_lines__classified') }}
+    select * from {{ ref('int_order_lines_classified') }}
 ),
 
 final as (
