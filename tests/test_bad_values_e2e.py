@@ -172,7 +172,9 @@ def test_orders_before_min_valid_date_are_quarantined_as_too_old(bad_demo: BadDe
 
 
 def test_raw_folder_with_an_apostrophe_is_quoted_in_the_source(bad_demo: BadDemo) -> None:
-    compiled = next((bad_demo.warehouse.root / "target" / "compiled").rglob("base_orders.sql"))
+    compiled = next(
+        (bad_demo.warehouse.root / "target" / "compiled").rglob("staging/base/base_orders.sql")
+    )
     assert "it''s a dir/raw/orders.csv" in compiled.read_text()
 
 
@@ -184,7 +186,7 @@ def test_hostile_test_account_domain_is_one_literal_matching_nothing(
     env = {**bad_demo.warehouse.env, "CA_WAREHOUSE_PATH": str(db_path)}
     hostile = json.dumps({"test_account_email_domain": HOSTILE_DOMAIN})
     run_dbt(env, tmp_path, "run", "-s", "base_customers", "--vars", hostile)
-    compiled = next((tmp_path / "target" / "compiled").rglob("base_customers.sql"))
+    compiled = next((tmp_path / "target" / "compiled").rglob("staging/base/base_customers.sql"))
     assert "'@x'' or true or ''x''=''x'" in compiled.read_text()
     with duckdb.connect(str(db_path), read_only=True) as con:
         buckets = dict(

@@ -312,7 +312,8 @@ def test_parquet_input_stages_like_csv(built_warehouse, tmp_path):
     generate(raw_dir, SMALL_CUSTOMERS, SMALL_SEED, fmt="parquet")
     shutil.rmtree(raw_dir / "ground_truth", ignore_errors=True)
     env = dbt_env(raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", raw_format="parquet")
-    run_dbt(env, tmp_path, "run", "--select", "staging")
+    cleaning = ("staging", "path:models/intermediate/cleaning", "path:models/marts/data_quality")
+    run_dbt(env, tmp_path, "run", "--select", *cleaning)
     parquet = Warehouse(tmp_path, raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", env)
     query = "select * from data_quality_summary order by table_name"
     pd.testing.assert_frame_equal(parquet.query(query), built_warehouse.query(query))

@@ -39,22 +39,3 @@
     {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
-
-
-{% macro feature_column_names() -%}
-    {#- The columns of customer_feature_snapshots / customer_features, in order, including the
-        generated share_<category> columns (only known when execute is true). -#}
-    {%- set columns = [
-        'customer_id', 'as_of_date', 'cutoff_role', 'first_order_date', 'last_order_date',
-        'recency_days', 'tenure_days', 'frequency', 'monetary', 'aov', 'orders_per_month',
-        'avg_days_between_orders', 'spend_last_30d', 'spend_last_90d', 'spend_last_365d',
-        'orders_last_90d', 'clv_historical', 'return_rate', 'discount_share', 'online_share',
-        'distinct_categories', 'favourite_category'] -%}
-    {%- for column in category_columns() -%}
-        {%- do columns.append(column.column) -%}
-    {%- endfor -%}
-    {%- do columns.extend([
-        'gender', 'age', 'age_band', 'city', 'loyalty_tier',
-        'r_score', 'f_score', 'm_score', 'rfm_score', 'rfm_segment']) -%}
-    {{ return(columns) }}
-{%- endmacro %}

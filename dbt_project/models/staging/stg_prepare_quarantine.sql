@@ -1,12 +1,14 @@
 -- Rows of the user's own files that prepare left out, one reason each, so every row read is
 -- queryable in the served file. Empty (same columns) when the raw data did not come through
 -- prepare (var prepared_input false: the demo extract).
+{#- Referenced either way, so lineage shows the source when it is not read. #}
+{%- set prepare_output = source('raw', 'quarantine') %}
 {%- if var('prepared_input') %}
 
     with
 
     source_quarantine as (
-        select * from {{ source('raw', 'quarantine') }}
+        select * from {{ prepare_output }}
     ),
 
     final as (
