@@ -1,7 +1,7 @@
 -- RFM scores per cutoff and customer: quintiles (ntile(5)) of recency (reversed: more recent is
 -- better), frequency and monetary among the customers of that cutoff, 1 (worst) to 5 (best).
 -- Ties are split by customer_id so scores are deterministic and quintiles equal-sized.
--- rfm_segment names come from the R-by-FM grid documented in macros/marts_rfm.sql.
+-- rfm_segment names come from the R-by-FM grid documented in macros/rfm_scores.sql.
 
 with
 

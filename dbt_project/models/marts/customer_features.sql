@@ -14,4 +14,4 @@ final as (
     where cutoff_role = 'score'
 )
 
-select * from final
+select * from final  -- noqa: AM04
