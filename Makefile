@@ -81,7 +81,7 @@ docs: setup
 	  { echo "no warehouse at $$warehouse: run make run first"; exit 1; }
 	cd dbt_project && "../$(BIN)/dbt" docs generate --static
 
-# The semantic layer (dbt_project/models/_metrics.yml, docs/metrics.md) on the build warehouse.
+# The semantic layer (dbt_project/models/_models__metrics.yml, docs/metrics.md) on the build warehouse.
 # mf reads dbt_project/target/semantic_manifest.json whatever DBT_TARGET_PATH says, so parse there.
 # METRICS_QUERY replaces the example: METRICS_QUERY="--metrics net_revenue --group-by metric_time__month".
 METRICS_QUERY ?= --metrics net_revenue,orders,aov,buying_customers,expected_revenue_next_horizon,revenue_share \

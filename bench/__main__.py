@@ -137,6 +137,9 @@ def stage_of(node: dict) -> str:
         return "dbt tests"
     path = node.get("original_file_path", "")
     name = node.get("name", "")
+    # Cleaning whose rules span tables, and its data-quality outputs, are staging work.
+    if "models/intermediate/cleaning/" in path or "models/marts/data_quality/" in path:
+        return "staging"
     for folder in ("staging", "intermediate", "marts", "reporting"):
         if f"models/{folder}/" in path:
             return folder

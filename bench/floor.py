@@ -37,7 +37,7 @@ TABLES = ("customers", "products", "orders", "order_lines")
 
 
 def share_column(category: str) -> str:
-    """share_<category> with the name sanitised like the dbt macro marts_category_column_name."""
+    """share_<category> with the name sanitised like the dbt macro category_column_name."""
     return "share_" + (re.sub("[^a-z0-9]+", "_", category.lower()).strip("_") or "blank")
 
 

@@ -33,8 +33,8 @@ DEFAULT_BUILD_PATH = ROOT / "warehouse" / "build.duckdb"
 DEFAULT_SERVED_PATH = ROOT / "warehouse" / "analytics.duckdb"
 
 # The analyst-facing relations, in lineage order. Each is published only if the build has it.
-# Keep in step with the `bi_dashboard` exposure in dbt_project/models/reporting/_exposures.yml
-# (a test checks that they agree).
+# Keep in step with the `bi_dashboard` exposure in
+# dbt_project/models/reporting/_reporting__exposures.yml (a test checks that they agree).
 PUBLISHED_TABLES: tuple[str, ...] = (
     # data quality
     "data_quality_summary",

@@ -1,5 +1,5 @@
 """Read the segmentation settings from a dbt model's config (the `segment_*` dbt vars rendered into
-the model config in models/ml/segments.yml). Config values arrive as text: lists comma-separated,
+the model config in models/ml/_ml__models.yml). Config values arrive as text: lists comma-separated,
 `None`/`null`/empty for "not set"."""
 
 from __future__ import annotations

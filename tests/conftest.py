@@ -16,6 +16,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
+# Per raw table, the model giving every raw row its bucket and the model of its clean rows
+# (dbt macro cleaning_models): orders and order lines are classified in intermediate.
+CLASSIFIED_MODEL = {
+    "customers": "base_customers",
+    "products": "base_products",
+    "orders": "int_orders_classified",
+    "order_lines": "int_order_lines_classified",
+}
+CLEAN_MODEL = {
+    "customers": "stg_customers",
+    "products": "stg_products",
+    "orders": "int_orders",
+    "order_lines": "int_order_lines",
+}
 DBT = Path(sys.executable).with_name("dbt")
 
 SMALL_CUSTOMERS = 1500

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import Warehouse, dbt_env, generate, run_dbt
+from conftest import CLASSIFIED_MODEL, Warehouse, dbt_env, generate, run_dbt
 
 from models_py.byod import load_config, prepare
 from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
@@ -132,7 +132,7 @@ def bad_demo(tmp_path_factory: pytest.TempPathFactory) -> BadDemo:
 
 def _reasons(warehouse: Warehouse, table: str, keys: str) -> dict:
     frame = warehouse.query(
-        f"select {keys}, reason from stg_{table}__classified where row_bucket = 'quarantined'"
+        f"select {keys}, reason from {CLASSIFIED_MODEL[table]} where row_bucket = 'quarantined'"
     )
     return {tuple(row[:-1]): row[-1] for row in frame.itertuples(index=False)}
 
@@ -173,7 +173,7 @@ def test_orders_before_min_valid_date_are_quarantined_as_too_old(bad_demo: BadDe
 
 def test_raw_folder_with_an_apostrophe_is_quoted_in_the_source(bad_demo: BadDemo) -> None:
     compiled = next(
-        (bad_demo.warehouse.root / "target" / "compiled").rglob("stg_orders__classified.sql")
+        (bad_demo.warehouse.root / "target" / "compiled").rglob("staging/base/base_orders.sql")
     )
     assert "it''s a dir/raw/orders.csv" in compiled.read_text()
 
@@ -185,18 +185,16 @@ def test_hostile_test_account_domain_is_one_literal_matching_nothing(
     shutil.copy(bad_demo.warehouse.db_path, db_path)
     env = {**bad_demo.warehouse.env, "CA_WAREHOUSE_PATH": str(db_path)}
     hostile = json.dumps({"test_account_email_domain": HOSTILE_DOMAIN})
-    run_dbt(env, tmp_path, "run", "-s", "stg_customers__classified", "--vars", hostile)
-    compiled = next((tmp_path / "target" / "compiled").rglob("stg_customers__classified.sql"))
+    run_dbt(env, tmp_path, "run", "-s", "base_customers", "--vars", hostile)
+    compiled = next((tmp_path / "target" / "compiled").rglob("staging/base/base_customers.sql"))
     assert "'@x'' or true or ''x''=''x'" in compiled.read_text()
     with duckdb.connect(str(db_path), read_only=True) as con:
         buckets = dict(
-            con.sql(
-                "select row_bucket, count(*) from stg_customers__classified group by 1"
-            ).fetchall()
+            con.sql("select row_bucket, count(*) from base_customers group by 1").fetchall()
         )
     assert "excluded_test" not in buckets  # no email ends in the hostile text
     default = bad_demo.warehouse.query(
-        "select count(*) as n from stg_customers__classified where row_bucket = 'excluded_test'"
+        "select count(*) as n from base_customers where row_bucket = 'excluded_test'"
     )
     assert default["n"][0] > 0  # while the default domain does exclude the demo's test accounts
 
@@ -228,7 +226,7 @@ def test_bad_vars_stop_compilation_naming_the_var(
         tmp_path,
         "compile",
         "-s",
-        "stg_orders__classified stg_order_lines__classified int_feature_cutoffs",
+        "int_orders_classified int_order_lines_classified int_feature_cutoffs",
         "--vars",
         json.dumps({var: value}),
         check=False,

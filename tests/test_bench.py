@@ -141,7 +141,14 @@ def test_run_measured_records_a_timeout():
     ("node", "stage"),
     [
         (
-            {"resource_type": "model", "original_file_path": "models/staging/stg_orders.sql"},
+            {"resource_type": "model", "original_file_path": "models/staging/stg_customers.sql"},
+            "staging",
+        ),
+        (
+            {
+                "resource_type": "model",
+                "original_file_path": "models/intermediate/cleaning/int_orders_classified.sql",
+            },
             "staging",
         ),
         (
@@ -160,7 +167,10 @@ def test_run_measured_records_a_timeout():
             },
             "prediction",
         ),
-        ({"resource_type": "test", "original_file_path": "models/marts/_marts.yml"}, "dbt tests"),
+        (
+            {"resource_type": "test", "original_file_path": "models/marts/_marts__models.yml"},
+            "dbt tests",
+        ),
     ],
 )
 def test_stage_of_groups_dbt_nodes_by_folder(node, stage):

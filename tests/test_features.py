@@ -20,7 +20,7 @@ PRICE_OUTLIER_RATIO = 10
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
 GENDERS = {"f": "female", "female": "female", "m": "male", "male": "male", "other": "other"}
 SPEND_WINDOWS = (30, 90, 365)
-# The R-by-FM grid of macros/marts_rfm.sql, written out as a table: GRID[r][fm - 1].
+# The R-by-FM grid of macros/rfm_scores.sql, written out as a table: GRID[r][fm - 1].
 RFM_GRID = {
     5: ["new", "potential_loyalists", "potential_loyalists", "champions", "champions"],
     4: ["promising", "potential_loyalists", "potential_loyalists", "loyal", "loyal"],

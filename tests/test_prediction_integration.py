@@ -108,7 +108,7 @@ def test_training_snapshot_ignores_data_after_the_training_window(
     """Doubling every order after T-H (the end of the training labels) leaves the training
     features and labels untouched, while the later snapshots do change."""
     later = built_warehouse.query(
-        "select order_id from stg_orders where order_date > "
+        "select order_id from int_orders where order_date > "
         "(select as_of_date from int_feature_cutoffs where cutoff_role = 'evaluate')"
     )
     changed = _alter_orders_after(built_warehouse.raw_dir, tmp_path / "raw", set(later["order_id"]))

@@ -209,7 +209,7 @@ def test_reader_holding_served_file_neither_blocks_nor_fails(
 
 def test_exposure_lists_what_publish_serves() -> None:
     exposures = yaml.safe_load(
-        (ROOT / "dbt_project" / "models" / "reporting" / "_exposures.yml").read_text()
+        (ROOT / "dbt_project" / "models" / "reporting" / "_reporting__exposures.yml").read_text()
     )["exposures"]
     bi = next(e for e in exposures if e["name"] == "bi_dashboard")
     served = {ref.split("'")[1] for ref in bi["depends_on"]}

@@ -213,7 +213,9 @@ def test_report_context_is_published_and_in_both_exposures() -> None:
     exposures = {
         e["name"]: {ref.split("'")[1] for ref in e["depends_on"]}
         for e in yaml.safe_load(
-            (ROOT / "dbt_project" / "models" / "reporting" / "_exposures.yml").read_text()
+            (
+                ROOT / "dbt_project" / "models" / "reporting" / "_reporting__exposures.yml"
+            ).read_text()
         )["exposures"]
     }
     assert "report_context" in PUBLISHED_TABLES

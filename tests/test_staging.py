@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate, run_dbt
+from conftest import (
+    CLASSIFIED_MODEL,
+    CLEAN_MODEL,
+    SMALL_CUSTOMERS,
+    SMALL_SEED,
+    Warehouse,
+    dbt_env,
+    generate,
+    run_dbt,
+)
 
 from models_py.generate import config as generator_config
 from models_py.generator.faults import exact_count
@@ -80,7 +89,9 @@ def test_reconciliation_against_raw_files(raw, summary):
 
 def test_clean_rows_are_the_staging_models(built_warehouse, summary):
     for table in TABLES:
-        clean = built_warehouse.query(f"select count(*) as n from stg_{table}")["n"].iloc[0]
+        clean = built_warehouse.query(f"select count(*) as n from {CLEAN_MODEL[table]}")["n"].iloc[
+            0
+        ]
         assert clean == summary.loc[table, "clean_rows"], table
 
 
@@ -104,7 +115,7 @@ def test_test_accounts_are_excluded_with_their_orders_and_lines(
 
     staged = built_warehouse.query("select customer_id from stg_customers")
     assert not set(staged["customer_id"]) & truth_ids
-    staged_orders = built_warehouse.query("select distinct order_id from stg_order_lines")
+    staged_orders = built_warehouse.query("select distinct order_id from int_order_lines")
     assert not set(staged_orders["order_id"]) & test_ids["orders"]
 
 
@@ -150,7 +161,9 @@ def test_resent_records_keep_the_latest_version(built_warehouse, raw, test_ids):
         resent = frame[frame.duplicated(key, keep=False)]
         assert resent[key].nunique() > 0, f"the demo data should re-send some {table}"
         latest = resent.sort_values("parsed_updated_at").drop_duplicates(key, keep="last")
-        staged = built_warehouse.query(f"select {key}, updated_at as staged_at from stg_{table}")
+        staged = built_warehouse.query(
+            f"select {key}, updated_at as staged_at from {CLEAN_MODEL[table]}"
+        )
         merged = latest.merge(staged, on=key, how="left", validate="one_to_one")
         assert (merged["staged_at"] == merged["parsed_updated_at"]).all(), table
 
@@ -206,7 +219,7 @@ def test_line_faults_are_quarantined(built_warehouse, raw, reasons):
             assert mask.sum() == injected, reason
     # Negative quantities are returned items: kept, with negative amounts.
     negative = built_warehouse.query(
-        "select count(*) as n, max(net_amount) as top from stg_order_lines where quantity < 0"
+        "select count(*) as n, max(net_amount) as top from int_order_lines where quantity < 0"
     )
     assert negative["n"].iloc[0] == exact_count(rates.NEGATIVE_QUANTITY_RATE, n_lines)
     assert negative["top"].iloc[0] < 0
@@ -245,7 +258,9 @@ def test_values_that_do_not_parse_never_reach_clean_rows(built_warehouse):
         counts = built_warehouse.query(
             f"""
             with unparsed as (select * from {raw} where {unparsed}),
-            kept as (select * from stg_{table}__classified where row_bucket <> 'clean')
+            kept as (
+                select * from {CLASSIFIED_MODEL[table]} where row_bucket <> 'clean'
+            )
             select
                 count(*) as unparsed_rows,
                 count(*) filter (
@@ -262,7 +277,7 @@ def test_values_that_do_not_parse_never_reach_clean_rows(built_warehouse):
 
 def test_clean_rows_keep_no_raw_text_and_the_others_keep_it(built_warehouse):
     for table in TABLES:
-        columns = built_warehouse.query(f"select * from stg_{table}__classified limit 0").columns
+        columns = built_warehouse.query(f"select * from {CLASSIFIED_MODEL[table]} limit 0").columns
         raw_columns = [column for column in columns if column.startswith("raw_")]
         any_raw = " or ".join(f"{column} is not null" for column in raw_columns)
         counts = built_warehouse.query(
@@ -272,7 +287,7 @@ def test_clean_rows_keep_no_raw_text_and_the_others_keep_it(built_warehouse):
                 count(*) filter (where row_bucket <> 'clean' and not ({any_raw}))
                     as others_without_raw,
                 count(*) filter (where row_bucket <> 'clean') as others
-            from stg_{table}__classified
+            from {CLASSIFIED_MODEL[table]}
             """
         )
         assert counts["clean_with_raw"].iloc[0] == 0, table
@@ -287,7 +302,7 @@ def test_text_is_standardised(built_warehouse):
     categories = built_warehouse.query("select distinct category from stg_products")["category"]
     assert len(categories) == 10
     assert all(c == " ".join(c.split()).lower() for c in categories)
-    statuses = built_warehouse.query("select distinct status from stg_orders")["status"]
+    statuses = built_warehouse.query("select distinct status from int_orders")["status"]
     assert set(statuses) == {"completed", "cancelled", "returned"}
 
 
@@ -297,10 +312,11 @@ def test_parquet_input_stages_like_csv(built_warehouse, tmp_path):
     generate(raw_dir, SMALL_CUSTOMERS, SMALL_SEED, fmt="parquet")
     shutil.rmtree(raw_dir / "ground_truth", ignore_errors=True)
     env = dbt_env(raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", raw_format="parquet")
-    run_dbt(env, tmp_path, "run", "--select", "staging")
+    cleaning = ("staging", "path:models/intermediate/cleaning", "path:models/marts/data_quality")
+    run_dbt(env, tmp_path, "run", "--select", *cleaning)
     parquet = Warehouse(tmp_path, raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", env)
     query = "select * from data_quality_summary order by table_name"
     pd.testing.assert_frame_equal(parquet.query(query), built_warehouse.query(query))
     for table in TABLES:
-        query = f"select * from stg_{table} order by all"
+        query = f"select * from {CLEAN_MODEL[table]} order by all"
         pd.testing.assert_frame_equal(parquet.query(query), built_warehouse.query(query))

@@ -29,7 +29,7 @@ completed_to_cutoff as (
         sum(orders.spend_amount) as monetary,
         sum(
             case
-                when orders.order_date > {{ marts_add_days('cutoffs.as_of_date', -90) }} then orders.spend_amount
+                when orders.order_date > {{ add_days('cutoffs.as_of_date', -90) }} then orders.spend_amount
                 else 0
             end
         ) as spend_last_90d

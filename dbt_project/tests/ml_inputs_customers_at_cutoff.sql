@@ -19,7 +19,7 @@ cutoffs as (
 ),
 
 orders as (
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 score_customers as (

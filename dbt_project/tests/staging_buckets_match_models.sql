@@ -1,16 +1,17 @@
--- The summary's counts are the rows of the models users read: clean_rows = rows of stg_<table>,
+-- The summary's counts are the rows of the models users read: clean_rows = rows of its clean model,
 -- quarantined_rows = rows of quarantine_<table> plus the rows prepare quarantined for it, all the
 -- latter together = rows of quarantine_prepare, and a reason is given exactly when a row is
 -- quarantined. Returns the tables where this fails.
 {%- set tables = ['customers', 'products', 'orders', 'order_lines'] %}
+{%- set models = cleaning_models() %}
 
 with summary as (
     select * from {{ ref('data_quality_summary') }}
 ),
 
 {% for table in tables %}
-    stg_{{ table }} as (
-        select * from {{ ref('stg_' ~ table) }}
+    clean_{{ table }} as (
+        select * from {{ ref(models[table].clean) }}
     ),
 
     quarantine_{{ table }} as (
@@ -18,7 +19,7 @@ with summary as (
     ),
 
     classified_{{ table }} as (
-        select * from {{ ref('stg_' ~ table ~ '__classified') }}
+        select * from {{ ref(models[table].classified) }}
     ),
 
 {% endfor %}
@@ -36,7 +37,7 @@ model_counts as (
     {%- for table in tables %}
         select
             '{{ table }}' as table_name,
-            (select count(*) from stg_{{ table }}) as clean_rows,
+            (select count(*) from clean_{{ table }}) as clean_rows,
             (select count(*) from quarantine_{{ table }}) as quarantined_rows,
             (
                 select count(*) from classified_{{ table }}

@@ -85,7 +85,7 @@ DATE_COLUMNS = ("order_ts", "updated_at", "date_of_birth", "signup_date")
 INTEGER_COLUMNS = ("quantity", "line_number")
 DECIMAL_COLUMNS = ("unit_price", "amount", "discount", "list_price")
 
-# The formats staging parses (macros/staging_parse_timestamp.sql): used when no date_format is set.
+# The formats staging parses (macros/parse_timestamp.sql): used when no date_format is set.
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
 
 TOP_LEVEL_KEYS = {

@@ -23,7 +23,7 @@ NUMBER_LIMITS: dict[str, tuple[str, ...]] = {
 DATE_LIMIT = "min_valid_date"
 LIMIT_VARS = (*NUMBER_LIMITS, DATE_LIMIT)
 # A line's amount is at most price x quantity + amount; above this, sums of lines could overflow
-# DECIMAL(18, 2) (the same cap as macro staging_value_limits).
+# DECIMAL(18, 2) (the same cap as macro value_limits).
 MAX_LINE_AMOUNT = 10**14
 
 

@@ -412,7 +412,7 @@ def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
     )
 
 
-# The RFM segment name of the grid's "At risk" cell (macros/marts_rfm.sql).
+# The RFM segment name of the grid's "At risk" cell (macros/rfm_scores.sql).
 RFM_AT_RISK = "at_risk"
 
 AT_RISK_EXPLAINED = (

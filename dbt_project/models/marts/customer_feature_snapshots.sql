@@ -2,8 +2,7 @@
 -- score) and customer with at least one completed order on or before that cutoff, computed only
 -- from events on or before it. Behaviour, RFM, category mix and demographics come from separate
 -- models joined here, so each part can be switched off for datasets that lack its input.
--- depends_on: {{ ref('stg_products') }}
-{%- set category_columns = marts_category_columns() %}
+{%- set category_columns = category_columns() %}
 
 with
 
@@ -45,7 +44,7 @@ final as (
         behaviour.return_rate,
         behaviour.discount_share,
         behaviour.online_share,
-        {% if byod_has('categories') -%}
+        {% if raw_data_has('categories') -%}
             cast(coalesce(categories.distinct_categories, 0) as bigint) as distinct_categories,
             categories.favourite_category,
         {%- else -%}

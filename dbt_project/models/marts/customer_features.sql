@@ -1,7 +1,6 @@
 -- Customer features at the scoring cutoff (var as_of_date, default the last clean order date):
--- the `score` rows of customer_feature_snapshots, one row per customer.
--- depends_on: {{ ref('stg_products') }}
-{%- set feature_columns = marts_feature_column_names() %}
+-- the `score` rows of customer_feature_snapshots, one row per customer, with every snapshot column
+-- (a new feature column reaches both without being listed here).
 
 with
 
@@ -10,12 +9,9 @@ snapshots as (
 ),
 
 final as (
-    select
-        {% for column in feature_columns %}
-            {{ column }}{% if not loop.last %},{% endif %}
-        {% endfor %}
+    select *  -- noqa: AM04
     from snapshots
     where cutoff_role = 'score'
 )
 
-select * from final
+select * from final  -- noqa: AM04

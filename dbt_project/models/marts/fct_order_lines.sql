@@ -1,10 +1,9 @@
 -- One row per clean order line with its order's customer, date and status, its product's
 -- category and brand, and spend_amount (the line's net amount when the order is completed, else 0).
 -- Built after the category mix, never beside it: both join every order line to its order, and
--- side by side the two joins share DuckDB's memory limit and spill (5M customers: 344 s and 181 s
--- side by side, 151 s and 85 s one after the other). It still runs beside the snapshots: after
--- them, it would hold one of dbt's two threads while the ML waits (docs/benchmarks.md).
--- depends_on: {{ ref('int_customer_cutoff_categories') }}
+-- side by side the two joins would share DuckDB's memory limit and spill. It still runs beside the
+-- snapshots: after them, it would hold one of dbt's two threads while the ML waits.
+{{ build_after('int_customer_cutoff_categories') }}
 
 with
 

@@ -16,7 +16,7 @@
     {%- endfor %}
     {%- do centroid_columns.append(
         'max(' ~ this_feature ~ 'centroid_scaled end) as ' ~ feature ~ '__centroid') %}
-    {%- set imputed = 'coalesce(cast(customer_features.' ~ feature ~ ' as ' ~ segment_type_double() ~ '), '
+    {%- set imputed = 'coalesce(cast(customer_features.' ~ feature ~ ' as ' ~ type_double() ~ '), '
         ~ 'feature_parameters.' ~ feature ~ '__impute_value)' %}
     {%- do scaled_columns.append(
         '(case when feature_parameters.' ~ feature ~ "__transform = 'log1p' then ln(1 + greatest("

@@ -3,7 +3,7 @@ refit them for scoring, save the artifacts and return one registry row per fitte
 
 The only place the prediction models are fitted: model_metrics, model_feature_importance and
 customer_predictions load the artifacts written here (paths in this table). Settings come from
-dbt vars (prediction_* and horizon_days) through the model config in _prediction.yml.
+dbt vars (prediction_* and horizon_days) through the model config in _ml__models.yml.
 With var prediction_reuse_run_id set, nothing is fitted: the registry lists that earlier run's
 saved models (fitted_run_id) and the downstream models score with them.
 """

@@ -74,7 +74,7 @@ final as (
         moves.to_segment_id,
         moves.to_segment_name,
         moves.customers,
-        cast(moves.customers as {{ segment_type_double() }})
+        cast(moves.customers as {{ type_double() }})
         / sum(moves.customers) over (partition by moves.from_segment_name) as share_of_from_segment
     from moves
     cross join run_pair

@@ -1,5 +1,6 @@
 -- One row per segment of the current run: size, share of customers and revenue (monetary), the
--- mean and median of each profiled feature in original units, and what marketing should do.
+-- mean and median of each profiled feature in original units, and what marketing should do
+-- (the marketing_action of the segment's row in the segment_definitions seed).
 {%- set columns = segment_profile_columns() %}
 
 with
@@ -10,6 +11,16 @@ customer_segments as (
 
 customer_features as (
     select * from {{ ref('customer_features') }}
+),
+
+segment_definitions as (
+    select * from {{ ref('segment_definitions') }}
+),
+
+fallback_definition as (
+    select marketing_action
+    from segment_definitions
+    where naming_rule = 'fallback'
 ),
 
 segmented_customers as (
@@ -41,7 +52,7 @@ segment_summaries as (
         segment_id,
         segment_name,
         {%- for column in columns %}
-            avg(cast({{ column }} as {{ segment_type_double() }})) as mean_{{ column }},
+            avg(cast({{ column }} as {{ type_double() }})) as mean_{{ column }},
             percentile_cont(0.5) within group (order by {{ column }}) as median_{{ column }},
         {%- endfor %}
         count(*) as customers,
@@ -61,18 +72,23 @@ final as (
         segment_summaries.segment_id,
         segment_summaries.segment_name,
         segment_summaries.customers,
-        cast(segment_summaries.customers as {{ segment_type_double() }})
+        cast(segment_summaries.customers as {{ type_double() }})
         / run_totals.total_customers as share_of_customers,
         segment_summaries.revenue,
-        cast(segment_summaries.revenue as {{ segment_type_double() }})
+        cast(segment_summaries.revenue as {{ type_double() }})
         / nullif(run_totals.total_revenue, 0) as share_of_revenue,
         {%- for column in columns %}
             segment_summaries.mean_{{ column }},
             segment_summaries.median_{{ column }},
         {%- endfor %}
-        {{ segment_recommended_action('segment_summaries.segment_name') }} as recommended_action
+        coalesce(
+            segment_definitions.marketing_action, fallback_definition.marketing_action
+        ) as recommended_action
     from segment_summaries
     cross join run_totals
+    cross join fallback_definition
+    left join segment_definitions
+        on segment_summaries.segment_name = segment_definitions.segment_name
 )
 
 select * from final

@@ -40,7 +40,7 @@ contingency as (
         sum(
             case when previous_assignments.segment_name = current_assignments.segment_name then 1 else 0 end
         ) as same_name_customers,
-        cast(count(*) as {{ segment_type_double() }}) as pair_customers
+        cast(count(*) as {{ type_double() }}) as pair_customers
     from consecutive_runs
     inner join segment_history as current_assignments
         on consecutive_runs.run_id = current_assignments.run_id

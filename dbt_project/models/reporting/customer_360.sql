@@ -55,7 +55,7 @@ final as (
         features.m_score,
         features.rfm_score,
         features.rfm_segment,
-        {{ marts_rfm_segment_label('features.rfm_segment') }} as rfm_segment_label,
+        {{ rfm_segment_label('features.rfm_segment') }} as rfm_segment_label,
         coalesce(features.recency_days <= 90, false) as is_active_90d,
         cast(segments.segment_id as integer) as segment_id,
         {{ dbt.cast('segments.segment_name', dbt.type_string()) }} as segment_name,

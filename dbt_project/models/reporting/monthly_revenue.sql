@@ -1,7 +1,7 @@
 -- Net revenue per calendar month (completed orders, net of discounts and returned items), with
 -- the highlighted months flagged (var festive_months, default Oct-Dec: Diwali and year-end;
 -- an empty list flags none).
-{%- set festive_months = reporting_festive_months() %}
+{%- set festive_months = festive_month_numbers() %}
 
 with
 

@@ -1,8 +1,8 @@
 -- One row describing the build the served tables come from, for the report and BI tools: the
 -- scoring cutoff and prediction horizon, the last order date in the data, and the display
 -- settings (var currency, an ISO 4217 code, and var festive_months as comma-separated text).
-{%- set currency = reporting_currency() %}
-{%- set festive_months = reporting_festive_months() %}
+{%- set currency = currency_code() %}
+{%- set festive_months = festive_month_numbers() %}
 
 with
 

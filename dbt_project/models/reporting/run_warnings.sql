@@ -12,7 +12,7 @@ cutoffs as (
 ),
 
 orders as (
-    select * from {{ ref('stg_orders') }}
+    select * from {{ ref('int_orders') }}
 ),
 
 customer_features as (

@@ -1,6 +1,6 @@
 -- One row per real customer: the current version of its record, cleaned.
 with classified as (
-    select * from {{ ref('stg_customers__classified') }}
+    select * from {{ ref('base_customers') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- One row per product, cleaned.
 with classified as (
-    select * from {{ ref('stg_products__classified') }}
+    select * from {{ ref('base_products') }}
 ),
 
 final as (

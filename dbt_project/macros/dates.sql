@@ -1,0 +1,40 @@
+{#- Date arithmetic: thin, portable wrappers over dbt's cross-database macros. -#}
+
+{% macro add_days(date_expr, days) -%}
+    {#- A date `days` days after `date_expr` (negative goes back); always a date, never a timestamp. -#}
+    cast({{ dbt.dateadd('day', days, date_expr) }} as date)
+{%- endmacro %}
+
+{% macro days_between(start_date, end_date) -%}
+    {#- Whole days from start_date to end_date (end - start). -#}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro age_at(birth_date, at_date) -%}
+    {#- Completed years of age at `at_date`. Someone born on 29 February turns a year older on
+        28 February in non-leap years. -#}
+    (
+        {{ dbt.datediff(birth_date, at_date, 'year') }}
+        - case
+            when
+                cast({{ dbt.dateadd('year', dbt.datediff(birth_date, at_date, 'year'), birth_date) }} as date)
+                > {{ at_date }}
+                then 1
+            else 0
+        end
+    )
+{%- endmacro %}
+
+{% macro age_band(age_expr) -%}
+    {#- Age band label; 'unknown' when the age is unknown. Under-18s fall in '<18'. -#}
+    case
+        when {{ age_expr }} is null then 'unknown'
+        when {{ age_expr }} < 18 then '<18'
+        when {{ age_expr }} < 25 then '18-24'
+        when {{ age_expr }} < 35 then '25-34'
+        when {{ age_expr }} < 45 then '35-44'
+        when {{ age_expr }} < 55 then '45-54'
+        when {{ age_expr }} < 65 then '55-64'
+        else '65+'
+    end
+{%- endmacro %}
