@@ -1,6 +1,7 @@
-"""Purchase and spend predictors: the candidate models and the baselines.
+"""Purchase and spend predictors: the baselines and the preprocessing the candidates share (the
+list of models is the registry, ``prediction_registry``).
 
-Every model here takes a customer feature snapshot (a DataFrame, one row per customer) as X, so
+Every model takes a customer feature snapshot (a DataFrame, one row per customer) as X, so
 candidates and baselines are fitted, scored and saved the same way. Tasks:
 
 - ``purchase``: will the customer order in the ``horizon_days`` after the cutoff (classifier,
@@ -18,30 +19,25 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from models_py.btyd import BetaGeoModel, GammaGammaModel, btyd_inputs
 
 __all__ = [
-    "BASELINES",
-    "CANDIDATES",
     "TASKS",
     "BtydBaseline",
+    "FrameToObject",
     "LastWindowBaseline",
     "ZeroBaseline",
-    "make_model",
+    "column_major",
     "predict_task",
+    "preprocessor",
     "resolve_features",
 ]
 
 TASKS = ("purchase", "spend")
-CANDIDATES = ("linear_model", "decision_tree", "hist_gradient_boosting")
-BASELINES = ("zero", "last_window", "btyd")
 
 
 def resolve_features(
@@ -73,7 +69,7 @@ def resolve_features(
     return out
 
 
-def _preprocessor(numeric: list[str], categorical: list[str], scale: bool) -> ColumnTransformer:
+def preprocessor(numeric: list[str], categorical: list[str], scale: bool) -> ColumnTransformer:
     numeric_steps: list = [SimpleImputer(strategy="median", add_indicator=True)]
     if scale:
         numeric_steps.append(StandardScaler())
@@ -92,7 +88,7 @@ def _preprocessor(numeric: list[str], categorical: list[str], scale: bool) -> Co
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 
-def _column_major(matrix: np.ndarray) -> np.ndarray:
+def column_major(matrix: np.ndarray) -> np.ndarray:
     """The preprocessed matrix in column-major (Fortran) order, for HistGradientBoosting.
 
     Its predict walks one tree at a time over every row, so reading a split's feature for
@@ -103,13 +99,13 @@ def _column_major(matrix: np.ndarray) -> np.ndarray:
     return np.asfortranarray(matrix)
 
 
-class _FrameToObject(BaseEstimator):
+class FrameToObject(BaseEstimator):
     """Cast categorical columns to str (so pandas' string dtype and None mix in OneHotEncoder)."""
 
     def __init__(self, categorical: Sequence[str] = ()):
         self.categorical = categorical
 
-    def fit(self, X: pd.DataFrame, y=None) -> _FrameToObject:
+    def fit(self, X: pd.DataFrame, y=None) -> FrameToObject:
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -117,62 +113,6 @@ class _FrameToObject(BaseEstimator):
         for col in self.categorical:
             X[col] = X[col].astype(object).where(X[col].notna(), None)
         return X
-
-
-def make_model(
-    name: str,
-    task: str,
-    numeric: list[str],
-    categorical: list[str],
-    horizon_days: int,
-    last_window_spend: str = "spend_last_horizon",
-    last_window_orders: str = "orders_last_horizon",
-    random_state: int = 42,
-    hgb_max_iter: int = 150,
-    tree_max_depth: int = 6,
-):
-    """A fresh, unfitted model by name (see CANDIDATES and BASELINES) for a task."""
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
-    if name == "zero":
-        return ZeroBaseline(task=task)
-    if name == "last_window":
-        return LastWindowBaseline(
-            task=task, spend_col=last_window_spend, orders_col=last_window_orders
-        )
-    if name == "btyd":
-        return BtydBaseline(task=task, horizon_days=horizon_days)
-    classify = task == "purchase"
-    if name == "linear_model":
-        estimator = LogisticRegression(max_iter=2000, C=1.0) if classify else LinearRegression()
-        scale = True
-    elif name == "decision_tree":
-        cls = DecisionTreeClassifier if classify else DecisionTreeRegressor
-        estimator = cls(max_depth=tree_max_depth, min_samples_leaf=20, random_state=random_state)
-        scale = False
-    elif name == "hist_gradient_boosting":
-        cls = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
-        estimator = cls(
-            max_iter=hgb_max_iter,
-            learning_rate=0.05,
-            max_leaf_nodes=15,
-            min_samples_leaf=40,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=random_state,
-        )
-        scale = False
-    else:
-        raise ValueError(f"unknown model {name!r}; expected one of {CANDIDATES + BASELINES}")
-    steps = [
-        ("to_object", _FrameToObject(categorical)),
-        ("features", _preprocessor(numeric, categorical, scale)),
-    ]
-    if name == "hist_gradient_boosting":
-        steps.append(
-            ("column_major", FunctionTransformer(_column_major, feature_names_out="one-to-one"))
-        )
-    return Pipeline([*steps, ("model", estimator)])
 
 
 PREDICT_CHUNK_ROWS = 250_000

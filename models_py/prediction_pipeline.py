@@ -8,7 +8,7 @@ Design (issue 5). With T the last cutoff (``score``) and H the horizon:
 2. evaluate them on the ``evaluate`` snapshot (features at T-H, labels from (T-H, T]);
 3. publish, per task, the model with the best evaluation score among the candidates and the
    BG/NBD baseline (purchase: highest ROC AUC; spend: lowest RMSE; ties go to the simpler model,
-   in the order of ``CANDIDATE_ORDER``);
+   by publish rank in the model registry, ``prediction_registry``);
 4. refit the published models on the latest labelled window (the ``evaluate`` snapshot and its
    labels) and the BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
 
@@ -42,14 +42,14 @@ from models_py.metrics import (
     regression_metrics,
     roc_auc,
 )
-from models_py.prediction import (
-    BASELINES,
-    CANDIDATES,
-    TASKS,
-    BtydBaseline,
+from models_py.prediction import TASKS, BtydBaseline, predict_task, resolve_features
+from models_py.prediction_registry import (
+    BuildContext,
+    baseline_names,
+    candidate_names,
     make_model,
-    predict_task,
-    resolve_features,
+    model_spec,
+    publishable_names,
 )
 
 __all__ = [
@@ -74,9 +74,6 @@ JOINED_LABELS = LABELS[:3]  # the label columns joined to the train/evaluate sna
 FORBIDDEN_FEATURES = (*KEYS, *LABELS, "cutoff_role")
 TARGETS = {"purchase": "purchased_next_horizon", "spend": "spend_next_horizon"}
 SELECTION = {"purchase": ("roc_auc", "max"), "spend": ("rmse", "min")}
-# Publishable models, simplest first (ties in the selection metric go to the earlier one).
-CANDIDATE_ORDER = ("btyd", "linear_model", "decision_tree", "hist_gradient_boosting")
-FIXED_THRESHOLD_MODELS = ("zero", "last_window")
 # Snapshot columns the pipeline reads besides the model features: the keys, the history checks
 # (frequency, first_order_date) and the BG/NBD inputs (see btyd_inputs).
 PIPELINE_COLUMNS = (
@@ -96,8 +93,8 @@ class PredictionSettings:
     horizon_days: int = 90
     features: list[str] = field(default_factory=list)
     categorical_features: list[str] = field(default_factory=list)
-    candidates: tuple[str, ...] = CANDIDATES
-    baselines: tuple[str, ...] = BASELINES
+    candidates: tuple[str, ...] = field(default_factory=candidate_names)
+    baselines: tuple[str, ...] = field(default_factory=baseline_names)
     random_state: int = 42
     hgb_max_iter: int = 150
     tree_max_depth: int = 6
@@ -394,19 +391,19 @@ def _train_and_evaluate(
             "history at the score cutoff, unevaluated"
         )
 
+    context = BuildContext(
+        numeric=numeric,
+        categorical=categorical,
+        horizon_days=settings.horizon_days,
+        last_window_spend=spend_col,
+        last_window_orders=orders_col,
+        random_state=settings.random_state,
+        hgb_max_iter=settings.hgb_max_iter,
+        tree_max_depth=settings.tree_max_depth,
+    )
+
     def build(name: str, task: str):
-        return make_model(
-            name,
-            task,
-            numeric,
-            categorical,
-            settings.horizon_days,
-            last_window_spend=spend_col,
-            last_window_orders=orders_col,
-            random_state=settings.random_state,
-            hgb_max_iter=settings.hgb_max_iter,
-            tree_max_depth=settings.tree_max_depth,
-        )
+        return make_model(name, task, context)
 
     models: list[FittedModel] = []
     metric_rows: list[dict] = []
@@ -438,7 +435,7 @@ def _train_and_evaluate(
             task, name = job
             started = time.perf_counter()
             target = TARGETS[task]
-            kind = "baseline" if name in BASELINES else "candidate"
+            kind = model_spec(name).kind
             rows: list[dict] = []
             score_value, predicted = None, None
             # Every model, baselines included, is fitted on the same seeded sample of at most
@@ -454,7 +451,7 @@ def _train_and_evaluate(
             threshold = None
             if task == "purchase":
                 threshold = 0.5
-                if name not in FIXED_THRESHOLD_MODELS:
+                if not model_spec(name).fixed_threshold:
                     threshold = best_f1_threshold(data[target], fitted_pred)
             if mode == "out_of_time":
                 values = _evaluate(task, data[target], fitted_pred, threshold)
@@ -464,7 +461,7 @@ def _train_and_evaluate(
                 values = _evaluate(task, frame[target], pred, threshold)
                 rows += _metric_rows(name, task, split, values)
                 score_value = values[SELECTION[task][0]]
-                if name in CANDIDATE_ORDER:
+                if model_spec(name).publish_rank is not None:
                     predicted = pred
             report(f"{task} {name} fitted and evaluated ({mode})", len(data), started)
             fitted = FittedModel(
@@ -486,7 +483,7 @@ def _train_and_evaluate(
         # so the two threads start on them and share out the quick fits after, instead of one
         # thread per task where the purchase models outlast the spend models.
         jobs = [(task, name) for task in TASKS for name in names]
-        queue = sorted(jobs, key=lambda job: job[1] != "hist_gradient_boosting")
+        queue = sorted(jobs, key=lambda job: not model_spec(job[1]).slow_fit)
         done_jobs = dict(zip(queue, _side_by_side(fit_one, queue, settings), strict=True))
         chosen_predictions: dict[str, np.ndarray | None] = {}
         for task in TASKS:
@@ -546,7 +543,7 @@ def _train_and_evaluate(
         return FittedModel(
             name,
             task,
-            "baseline" if name in BASELINES else "candidate",
+            model_spec(name).kind,
             "final",
             est,
             cut,
@@ -554,7 +551,7 @@ def _train_and_evaluate(
             end,
             rows,
             threshold,
-            features if name not in BASELINES else [],
+            features if not model_spec(name).is_baseline else [],
             True,
         )
 
@@ -612,7 +609,7 @@ def evaluation_table(
 
 def _choose(scores: dict[str, float], metric: str, direction: str) -> str:
     best_name, best_value = "btyd", None
-    for name in CANDIDATE_ORDER:
+    for name in publishable_names():
         value = scores.get(name)
         if value is None or not np.isfinite(value):
             continue

@@ -6,9 +6,12 @@ on or before each cutoff, so the tests control exactly what each cutoff can see.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from models_py.prediction import predict_task, resolve_features
 from models_py.prediction_pipeline import (
@@ -19,6 +22,7 @@ from models_py.prediction_pipeline import (
     snapshot_frames,
     train_and_evaluate,
 )
+from models_py.prediction_registry import MODELS, ModelSpec
 
 H = 90
 END = pd.Timestamp("2024-12-31")
@@ -413,3 +417,40 @@ def test_hist_gradient_boosting_predicts_from_a_column_major_matrix(result):
         else:
             expected, got = estimator.predict(row_major), m.estimator.predict(score)
         np.testing.assert_array_equal(got, expected)
+
+
+def _mean_model(task: str, context):
+    return DummyClassifier(strategy="prior") if task == "purchase" else DummyRegressor()
+
+
+def test_a_candidate_added_to_the_registry_is_fitted_evaluated_and_published(orders, monkeypatch):
+    """A new candidate is one registry entry: the pipeline fits, evaluates, ranks and publishes
+    it with nothing else edited."""
+    spec = ModelSpec(name="always_mean", is_baseline=False, build=_mean_model, publish_rank=5)
+    monkeypatch.setitem(MODELS, spec.name, spec)
+    feats, labs = snapshots(orders)
+    frames = snapshot_frames(feats, labs, CUTOFFS)
+    res = train_and_evaluate(frames, settings(candidates=("always_mean",), baselines=("zero",)))
+    assert "always_mean" in PredictionSettings().candidates
+    got = res.metrics.groupby(["task", "split"])["model_name"].agg(set)
+    for task in ("purchase", "spend"):
+        assert got[(task, "train")] == got[(task, "evaluate")] == {"always_mean", "zero"}
+    # The only publishable model with an evaluation score is the new one.
+    assert res.published == {"purchase": "always_mean", "spend": "always_mean"}
+    finals = {(m.task, m.model_name): m for m in res.models if m.fit_role == "final"}
+    assert finals[("spend", "always_mean")].kind == "candidate"
+    assert finals[("spend", "always_mean")].features == res.features
+
+
+@pytest.mark.parametrize(("rank", "published"), [(0.5, "linear_twin"), (1.5, "linear_model")])
+def test_a_tie_in_the_selection_metric_goes_to_the_lower_publish_rank(
+    orders, monkeypatch, rank, published
+):
+    """A twin of linear_model scores exactly as it does: its publish rank alone decides."""
+    twin = replace(MODELS["linear_model"], name="linear_twin", publish_rank=rank)
+    monkeypatch.setitem(MODELS, twin.name, twin)
+    feats, labs = snapshots(orders)
+    frames = snapshot_frames(feats, labs, CUTOFFS)
+    chosen = settings(candidates=("linear_model", "linear_twin"), baselines=("zero",))
+    res = train_and_evaluate(frames, chosen)
+    assert res.published == {"purchase": published, "spend": published}
