@@ -9,21 +9,12 @@ The core takes and returns pandas DataFrames and knows nothing about dbt:
 - `assign_segments` scores customers from those stored parameters only, exactly as the SQL model
   `customer_segments_sql` does, so the warehouse can score without Python.
 
-Naming rule (deterministic, unique within a run). Each cluster is profiled by the mean, in original
-units, of its members' `tenure_days`, `monetary`, `recency_days` and `frequency`. Names are handed
-out in this order, each to the best cluster not yet named:
-
-1. "New customers": lowest mean tenure;
-2. "High-value": highest mean monetary;
-3. "At-risk": highest mean recency (longest since the last order);
-4. "Frequent buyers": highest mean frequency;
-5. "Low-value": lowest mean monetary;
-
-and any further clusters are "Mid-value" (or "Mid-value 1", "Mid-value 2", ... in segment_id
-order). With fewer than five clusters only the first k names are used. Ties go to the lower
-segment_id. Segment ids are canonical: 1 is the cluster with the highest mean monetary, then by
-mean frequency, then by the smallest customer_id in the cluster, so the same data gives the same
-ids and names whatever K-Means' internal labels are.
+Naming rule (deterministic, unique within a run): the rows of the dbt seed `segment_definitions`
+(see models_py/segment_definitions.py), each naming the best cluster not yet named by the mean, in
+original units, of one feature; with fewer clusters than rules only the first k names are used.
+Ties go to the lower segment_id. Segment ids are canonical: 1 is the cluster with the highest
+mean monetary, then by mean frequency, then by the smallest customer_id in the cluster, so the
+same data gives the same ids and names whatever K-Means' internal labels are.
 """
 
 from __future__ import annotations
@@ -36,6 +27,8 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
+
+from models_py.segment_definitions import SegmentDefinition, load_segment_definitions
 
 ID_COLUMN = "customer_id"
 
@@ -52,23 +45,8 @@ DEFAULT_FEATURES: tuple[str, ...] = (
 )
 DEFAULT_LOG_FEATURES: tuple[str, ...] = DEFAULT_FEATURES
 
-# Columns every customer_features table has; the naming rule reads them in original units.
-NAMING_COLUMNS: tuple[str, ...] = ("tenure_days", "monetary", "recency_days", "frequency")
-
-NEW = "New customers"
-HIGH_VALUE = "High-value"
-AT_RISK = "At-risk"
-LOW_VALUE = "Low-value"
-FREQUENT = "Frequent buyers"
-FALLBACK = "Mid-value"
-# (name, column, pick "min" or "max"), in the order names are handed out.
-NAMING_RULES: tuple[tuple[str, str, str], ...] = (
-    (NEW, "tenure_days", "min"),
-    (HIGH_VALUE, "monetary", "max"),
-    (AT_RISK, "recency_days", "max"),
-    (FREQUENT, "frequency", "max"),
-    (LOW_VALUE, "monetary", "min"),
-)
+# The columns segment ids are ordered by (in original units, with the smallest customer_id).
+ORDER_COLUMNS: tuple[str, ...] = ("monetary", "frequency")
 
 MODEL_TABLE_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -157,12 +135,23 @@ def check_features(
         )
 
 
-def needed_columns(available: Sequence[str], features: Sequence[str]) -> list[str]:
-    """The columns of customer_features the segmentation reads (key, cutoff, features, and the
-    columns segments are ordered and named by), among those ``available``: a dbt model loads only
-    these, which keeps a million customers small in memory. A missing feature is left for
-    check_features to report."""
-    wanted = dict.fromkeys([ID_COLUMN, "as_of_date", *features, *NAMING_COLUMNS])
+def profile_columns(definitions: Sequence[SegmentDefinition]) -> list[str]:
+    """The columns segments are ordered and named by."""
+    naming = [d.naming_feature for d in definitions if d.naming_feature is not None]
+    return list(dict.fromkeys([*ORDER_COLUMNS, *naming]))
+
+
+def needed_columns(
+    available: Sequence[str],
+    features: Sequence[str],
+    definitions: Sequence[SegmentDefinition] = (),
+) -> list[str]:
+    """The columns of customer_features the segmentation reads (key, cutoff, features, and, given
+    the segment ``definitions``, the columns segments are ordered and named by), among those
+    ``available``: a dbt model loads only these, which keeps a million customers small in memory.
+    A missing feature is left for check_features to report."""
+    naming = profile_columns(definitions) if definitions else []
+    wanted = dict.fromkeys([ID_COLUMN, "as_of_date", *features, *naming])
     return [column for column in wanted if column in set(available)]
 
 
@@ -309,20 +298,22 @@ def select_k(
     return table
 
 
-def name_segments(profile: pd.DataFrame) -> list[str]:
-    """Names for segments 1..k (rows of `profile`, in segment_id order) from their mean
-    `tenure_days`, `monetary`, `recency_days`, `frequency` in original units. See the module doc."""
+def name_segments(profile: pd.DataFrame, definitions: Sequence[SegmentDefinition]) -> list[str]:
+    """Names for segments 1..k (rows of `profile`, in segment_id order) from their mean features
+    in original units, by the segment ``definitions`` (see models_py/segment_definitions.py)."""
     names: list[str | None] = [None] * len(profile)
-    for name, column, pick in NAMING_RULES:
+    ordered = sorted(definitions, key=lambda d: d.display_order)
+    for definition in (d for d in ordered if not d.is_fallback):
         free = [i for i, n in enumerate(names) if n is None]
         if not free:
             break
-        values = profile[column].to_numpy(dtype=float)[free]
-        best = int(np.argmin(values) if pick == "min" else np.argmax(values))  # first = lower id
-        names[free[best]] = name
+        values = profile[definition.naming_feature].to_numpy(dtype=float)[free]
+        pick = np.argmin if definition.naming_pick == "min" else np.argmax
+        names[free[int(pick(values))]] = definition.segment_name  # first = lower id
+    fallback = next(d.segment_name for d in ordered if d.is_fallback)
     rest = [i for i, n in enumerate(names) if n is None]
     for number, i in enumerate(rest, start=1):
-        names[i] = FALLBACK if len(rest) == 1 else f"{FALLBACK} {number}"
+        names[i] = fallback if len(rest) == 1 else f"{fallback} {number}"
     return [str(n) for n in names]
 
 
@@ -334,6 +325,7 @@ class CustomerSegmenter:
     `segment_sizes_`, `labels_` (segment_id per customer of the fit data, in customer_id order),
     `customer_ids_`, `inertia_`, `silhouette_`, `algorithm_`, `fitted_rows_` (customers the
     centroids were fitted on: all, or a seeded sample of `SEGMENT_FIT_MAX_ROWS`).
+    ``segment_definitions``: the naming rules (None: the seed file's).
     """
 
     def __init__(
@@ -347,6 +339,7 @@ class CustomerSegmenter:
         n_init: int = 10,
         silhouette_sample_size: int = 5_000,
         minibatch_threshold: int = 200_000,
+        segment_definitions: Sequence[SegmentDefinition] | None = None,
     ) -> None:
         self.features = features
         self.log_features = log_features
@@ -357,11 +350,17 @@ class CustomerSegmenter:
         self.n_init = n_init
         self.silhouette_sample_size = silhouette_sample_size
         self.minibatch_threshold = minibatch_threshold
+        self.segment_definitions = segment_definitions
 
     @classmethod
-    def from_settings(cls, settings: SegmentSettings) -> CustomerSegmenter:
+    def from_settings(
+        cls,
+        settings: SegmentSettings,
+        segment_definitions: Sequence[SegmentDefinition] | None = None,
+    ) -> CustomerSegmenter:
         # The estimator's parameters are the settings' fields, name for name.
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(SegmentSettings)})
+        params = {f.name: getattr(settings, f.name) for f in fields(SegmentSettings)}
+        return cls(**params, segment_definitions=segment_definitions)
 
     def settings(self) -> SegmentSettings:
         params = {f.name: getattr(self, f.name) for f in fields(SegmentSettings)}
@@ -371,7 +370,13 @@ class CustomerSegmenter:
 
     def fit(self, df: pd.DataFrame) -> CustomerSegmenter:
         settings = self.settings()
-        check_features(df, list(dict.fromkeys([*settings.features, *NAMING_COLUMNS])))
+        definitions = (
+            load_segment_definitions()
+            if self.segment_definitions is None
+            else tuple(self.segment_definitions)
+        )
+        profiled = profile_columns(definitions)
+        check_features(df, list(dict.fromkeys([*settings.features, *profiled])))
         data = sorted_by_id(df)
         if settings.n_clusters is None:
             self.k_selection_ = select_k(data, settings)
@@ -392,7 +397,7 @@ class CustomerSegmenter:
             raise ValueError(f"K-Means left a cluster empty with k={self.k_}: lower k")
 
         # Canonical order: mean monetary desc, mean frequency desc, smallest customer_id.
-        profile = data[list(NAMING_COLUMNS)].astype(float).groupby(raw_labels).mean()
+        profile = data[profiled].astype(float).groupby(raw_labels).mean()
         profile["first_id"] = data[ID_COLUMN].astype(str).groupby(raw_labels).min()
         profile["raw"] = profile.index
         profile = profile.sort_values(
@@ -400,7 +405,7 @@ class CustomerSegmenter:
         ).reset_index(drop=True)
 
         self.centroids_ = np.asarray(model.cluster_centers_)[profile["raw"].to_numpy()]
-        self.segment_names_ = name_segments(profile)
+        self.segment_names_ = name_segments(profile, definitions)
         self.customer_ids_ = data[ID_COLUMN].to_numpy()
         # Final labels are the nearest stored centroid, the rule assign_segments and SQL apply.
         self.labels_, _ = _nearest(X, self.centroids_)

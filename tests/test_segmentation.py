@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from models_py.segment_definitions import SEED_PATH, load_segment_definitions
 from models_py.segment_settings import settings_from_config
 from models_py.segmentation import (
-    FALLBACK,
     CustomerSegmenter,
     FeaturePreparer,
     SegmentSettings,
@@ -175,10 +175,47 @@ def test_naming_rule_hands_out_names_in_order_with_unique_fallbacks() -> None:
             "frequency": [20, 18, 1, 3, 4, 5, 6],
         }
     )
-    names = name_segments(profile)
+    definitions = load_segment_definitions()
+    names = name_segments(profile, definitions)
     assert names[:5] == ["High-value", "Frequent buyers", "New customers", "At-risk", "Low-value"]
-    assert names[5:] == [f"{FALLBACK} 1", f"{FALLBACK} 2"]
-    assert name_segments(profile.iloc[:2]) == ["High-value", "New customers"]
+    assert names[5:] == ["Mid-value 1", "Mid-value 2"]
+    assert name_segments(profile.iloc[:2], definitions) == ["High-value", "New customers"]
+
+
+def test_a_segment_added_to_the_seed_names_a_cluster(features, tmp_path) -> None:
+    """A new segment is one seed row: with a rule for the most product categories ahead of the
+    others, the cluster with the most categories takes the new name."""
+    seed = pd.read_csv(SEED_PATH)
+    seed["display_order"] += 1
+    row = {
+        "segment_name": "Explorers",
+        "naming_rule": "most_categories",
+        "naming_feature": "distinct_categories",
+        "naming_pick": "max",
+        "marketing_action": "Show them new arrivals first.",
+        "display_order": 1,
+    }
+    path = tmp_path / "segment_definitions.csv"
+    pd.concat([pd.DataFrame([row]), seed]).to_csv(path, index=False)
+    definitions = load_segment_definitions(path)
+    segmenter = CustomerSegmenter(
+        n_clusters=6, random_state=3, n_init=4, segment_definitions=definitions
+    ).fit(features)
+    names = list(segmenter.segment_names_)
+    # Six clusters, six naming rules: every rule names one, the fallback none.
+    ruled = seed.loc[seed["naming_rule"] != "fallback", "segment_name"]
+    assert sorted(names) == sorted(["Explorers", *ruled])
+    by_id = features.sort_values("customer_id")
+    categories = by_id.groupby(segmenter.labels_)["distinct_categories"].mean()
+    assert names[int(categories.to_numpy().argmax())] == "Explorers"
+
+
+def test_seed_without_a_fallback_row_is_refused(tmp_path) -> None:
+    seed = pd.read_csv(SEED_PATH)
+    path = tmp_path / "segment_definitions.csv"
+    seed[seed["naming_rule"] != "fallback"].to_csv(path, index=False)
+    with pytest.raises(ValueError, match=f"{path}: exactly one 'fallback' row"):
+        load_segment_definitions(path)
 
 
 @pytest.mark.parametrize(
@@ -276,7 +313,9 @@ def test_segments_fit_on_a_seeded_sample_of_large_data_and_assign_everyone(
 def test_needed_columns_keep_what_fitting_and_naming_read_and_nothing_else():
     available = ["customer_id", "as_of_date", "city", "aov", "monetary", "frequency"]
     available += ["tenure_days", "recency_days", "favourite_category"]
-    got = needed_columns(available, ["aov", "no_such_feature"])
-    expected = ["customer_id", "as_of_date", "aov", "tenure_days", "monetary"]
-    expected += ["recency_days", "frequency"]
+    got = needed_columns(available, ["aov", "no_such_feature"], load_segment_definitions())
+    expected = ["customer_id", "as_of_date", "aov", "monetary", "frequency"]
+    expected += ["tenure_days", "recency_days"]
     assert got == expected
+    # Scoring reads the features only.
+    assert needed_columns(available, ["aov"]) == ["customer_id", "as_of_date", "aov"]

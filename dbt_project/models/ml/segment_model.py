@@ -1,7 +1,7 @@
 """Fit K-Means on customer_features and store its parameters: one row per segment and feature.
 
 The selected k comes from segment_k_selection. Segment ids are canonical and names follow the
-documented rule in models_py/segmentation.py, so the same data gives the same segments.
+rows of the seed segment_definitions, so the same data gives the same segments.
 """
 
 from dataclasses import replace
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.segment_definitions import definitions_from_frame
     from models_py.segment_settings import settings_from_config
     from models_py.segmentation import CustomerSegmenter, needed_columns
 
@@ -31,10 +32,13 @@ def model(dbt, session):
     settings = settings_from_config(config.get)
     run = dbt.ref("ml_run").df()
     selection = dbt.ref("segment_k_selection").df()
+    definitions = definitions_from_frame(dbt.ref("segment_definitions").df())
     relation = dbt.ref("customer_features")
-    features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()
+    used = needed_columns(relation.columns, settings.features, definitions)
+    features = relation.project(", ".join(used)).df()
     k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-    segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k)).fit(features)
+    segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k), definitions)
+    segmenter.fit(features)
     table = segmenter.model_table(
         run_id=run["run_id"].iloc[0],
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
