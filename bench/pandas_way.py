@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from models_py.byod.shape import CONTRACT
+from models_py.settings import project_vars
 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
-DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 STATUSES = ("completed", "cancelled", "returned")
 TIERS = ("none", "silver", "gold", "platinum")
 GENDERS = {
@@ -45,11 +44,6 @@ GENDERS = {
 # The raw contract's columns per file, in file order (the same list the bring-your-own-data
 # loader checks against).
 RAW_COLUMNS = {table: list(columns) for table, columns in CONTRACT.items()}
-
-
-def dbt_vars(path: Path = DBT_PROJECT) -> dict:
-    """The vars of dbt_project.yml (the same defaults the dbt run uses)."""
-    return yaml.safe_load(path.read_text())["vars"]
 
 
 # ---------------------------------------------------------------- reading and cleaning helpers
@@ -424,16 +418,15 @@ def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
 def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -> dict:
     """Run the pandas way; returns {"timings", "features" (score cutoff), ...}."""
     from models_py.prediction_artifacts import load_frames
-    from models_py.prediction_artifacts import settings_from_config as prediction_settings
     from models_py.prediction_pipeline import (
         feature_importance,
         score_customers,
         train_and_evaluate,
     )
-    from models_py.segment_settings import settings_from_config as segment_settings
     from models_py.segmentation import CustomerSegmenter, assign_segments, select_k
+    from models_py.settings import prediction_settings_from_vars, segment_settings_from_vars
 
-    v = dbt_vars()
+    v = project_vars()
     horizon = int(v["horizon_days"])
     max_valid = pd.Timestamp(v["max_valid_date"] or pd.Timestamp.today().normalize())
     timings: dict[str, float] = {}
@@ -475,7 +468,7 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
         return result
 
     with stage("segmentation", timings):
-        seg_settings = segment_settings(v.get)
+        seg_settings = segment_settings_from_vars(v.get)
         selection = select_k(features, seg_settings)
         k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
         segmenter = CustomerSegmenter.from_settings(replace(seg_settings, n_clusters=k))
@@ -483,20 +476,7 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
         table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=end)
         result["segments"] = assign_segments(features, table)
     with stage("prediction", timings):
-        settings = prediction_settings(
-            {
-                "horizon_days": horizon,
-                "features": v["prediction_features"],
-                "categorical_features": v["prediction_categorical_features"],
-                "random_state": v["prediction_random_state"],
-                "hgb_max_iter": v["prediction_hgb_max_iter"],
-                "min_train_customers": v["prediction_min_train_customers"],
-                "max_train_rows": v["prediction_max_train_rows"],
-                "clv_days": v["prediction_clv_days"],
-                "n_threads": v["prediction_n_threads"],
-                "n_jobs": v["prediction_n_jobs"],
-            }
-        )
+        settings = prediction_settings_from_vars({**v, "horizon_days": horizon}.get)
         frames, _ = load_frames(snapshots_df, windows_df, labels_df)
         trained = train_and_evaluate(frames, settings)
         final = {m.task: m for m in trained.models if m.fit_role == "final" and m.is_published}

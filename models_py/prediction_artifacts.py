@@ -40,7 +40,6 @@ __all__ = [
     "registry_frame",
     "run_dir",
     "save_run",
-    "settings_from_config",
 ]
 
 REGISTRY_COLUMNS = [
@@ -62,40 +61,6 @@ REGISTRY_COLUMNS = [
     "artifact_path",
     "fitted_at",
 ]
-
-
-def settings_from_config(config: dict) -> PredictionSettings:
-    """Settings from the dbt vars (passed as a dict; lists may arrive as JSON/Python text)."""
-
-    def as_list(value) -> list[str]:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                return []
-            try:
-                value = json.loads(text.replace("'", '"'))
-            except json.JSONDecodeError:
-                value = [v.strip() for v in text.split(",") if v.strip()]
-        return [str(v) for v in value]
-
-    def as_int(key: str, default: int) -> int:
-        value = config.get(key)
-        return default if value in (None, "", "None") else int(value)
-
-    return PredictionSettings(
-        horizon_days=as_int("horizon_days", 90),
-        features=as_list(config.get("features")),
-        categorical_features=as_list(config.get("categorical_features")),
-        random_state=as_int("random_state", 42),
-        hgb_max_iter=as_int("hgb_max_iter", 150),
-        min_train_customers=as_int("min_train_customers", 200),
-        max_train_rows=as_int("max_train_rows", 250_000),
-        clv_days=as_int("clv_days", 365),
-        n_threads=as_int("n_threads", 1),
-        n_jobs=as_int("n_jobs", 2),
-    )
 
 
 ROLES = ("train", "evaluate", "score")

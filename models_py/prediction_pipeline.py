@@ -24,13 +24,12 @@ Everything here takes and returns DataFrames and plain objects; saving artifacts
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,12 +44,11 @@ from models_py.metrics import (
 from models_py.prediction import TASKS, BtydBaseline, predict_task, resolve_features
 from models_py.prediction_registry import (
     BuildContext,
-    baseline_names,
-    candidate_names,
     make_model,
     model_spec,
     publishable_names,
 )
+from models_py.settings import PredictionSettings
 
 __all__ = [
     "FittedModel",
@@ -84,31 +82,6 @@ PIPELINE_COLUMNS = (
     "frequency",
     "aov",
 )
-
-
-@dataclass
-class PredictionSettings:
-    """What to fit and how. ``features`` may hold shell patterns such as ``share_*``."""
-
-    horizon_days: int = 90
-    features: list[str] = field(default_factory=list)
-    categorical_features: list[str] = field(default_factory=list)
-    candidates: tuple[str, ...] = field(default_factory=candidate_names)
-    baselines: tuple[str, ...] = field(default_factory=baseline_names)
-    random_state: int = 42
-    hgb_max_iter: int = 150
-    tree_max_depth: int = 6
-    min_train_customers: int = 200
-    min_history_days: int | None = None  # None: horizon_days
-    max_train_rows: int = 250_000
-    clv_days: int = 365
-    importance_rows: int = 3_000
-    importance_repeats: int = 3
-    n_threads: int = 1  # OpenMP/BLAS threads per fit (dbt runs models side by side)
-    n_jobs: int = 2  # fits run side by side (purchase beside spend), each on n_threads
-
-    def as_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
 
 
 @dataclass

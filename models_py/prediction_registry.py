@@ -48,11 +48,11 @@ class BuildContext:
     numeric: list[str]
     categorical: list[str]
     horizon_days: int
-    last_window_spend: str = "spend_last_horizon"
-    last_window_orders: str = "orders_last_horizon"
-    random_state: int = 42
-    hgb_max_iter: int = 150
-    tree_max_depth: int = 6
+    last_window_spend: str
+    last_window_orders: str
+    random_state: int
+    hgb_max_iter: int
+    tree_max_depth: int
 
 
 Builder = Callable[[str, BuildContext], Any]

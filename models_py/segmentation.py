@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
@@ -29,21 +29,9 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 
 from models_py.segment_definitions import SegmentDefinition, load_segment_definitions
+from models_py.settings import SegmentSettings
 
 ID_COLUMN = "customer_id"
-
-# Recency, tenure, frequency, monetary, AOV and the typical gap between orders: on the demo data
-# these recover the latent customer types best (see the README); all are right-skewed, so all are
-# log-transformed by default.
-DEFAULT_FEATURES: tuple[str, ...] = (
-    "recency_days",
-    "tenure_days",
-    "frequency",
-    "monetary",
-    "aov",
-    "avg_days_between_orders",
-)
-DEFAULT_LOG_FEATURES: tuple[str, ...] = DEFAULT_FEATURES
 
 # The columns segment ids are ordered by (in original units, with the smallest customer_id).
 ORDER_COLUMNS: tuple[str, ...] = ("monetary", "frequency")
@@ -73,40 +61,6 @@ MODEL_TABLE_COLUMNS: tuple[str, ...] = (
     "algorithm",
     "fitted_rows",
 )
-
-
-@dataclass(frozen=True)
-class SegmentSettings:
-    """Everything that configures a segmentation run (the dbt vars `segment_*`)."""
-
-    features: tuple[str, ...] = DEFAULT_FEATURES
-    log_features: tuple[str, ...] = DEFAULT_LOG_FEATURES
-    n_clusters: int | None = 5
-    k_min: int = 2
-    k_max: int = 8
-    random_state: int = 42
-    n_init: int = 10
-    silhouette_sample_size: int = 5_000
-    minibatch_threshold: int = 200_000
-
-    def __post_init__(self) -> None:
-        if not self.features:
-            raise ValueError("segment settings: the feature list is empty")
-        if len(set(self.features)) != len(self.features):
-            raise ValueError(f"segment settings: duplicate features in {list(self.features)}")
-        unknown = sorted(set(self.log_features) - set(self.features))
-        if unknown:
-            raise ValueError(f"segment settings: log features {unknown} are not in the features")
-        if not 2 <= self.k_min <= self.k_max:
-            raise ValueError(
-                f"segment settings: need 2 <= k_min <= k_max, got {self.k_min}, {self.k_max}"
-            )
-        if self.n_clusters is not None and self.n_clusters < 2:
-            raise ValueError(f"segment settings: n_clusters must be >= 2, got {self.n_clusters}")
-        if self.n_init < 1 or self.silhouette_sample_size < 2 or self.minibatch_threshold < 1:
-            raise ValueError(
-                "segment settings: n_init, silhouette sample size and threshold must be positive"
-            )
 
 
 def check_features(
@@ -330,15 +284,15 @@ class CustomerSegmenter:
 
     def __init__(
         self,
-        features: Sequence[str] = DEFAULT_FEATURES,
-        log_features: Sequence[str] = DEFAULT_LOG_FEATURES,
-        n_clusters: int | None = 5,
-        k_min: int = 2,
-        k_max: int = 8,
-        random_state: int = 42,
-        n_init: int = 10,
-        silhouette_sample_size: int = 5_000,
-        minibatch_threshold: int = 200_000,
+        features: Sequence[str] = SegmentSettings.features,
+        log_features: Sequence[str] = SegmentSettings.log_features,
+        n_clusters: int | None = SegmentSettings.n_clusters,
+        k_min: int = SegmentSettings.k_min,
+        k_max: int = SegmentSettings.k_max,
+        random_state: int = SegmentSettings.random_state,
+        n_init: int = SegmentSettings.n_init,
+        silhouette_sample_size: int = SegmentSettings.silhouette_sample_size,
+        minibatch_threshold: int = SegmentSettings.minibatch_threshold,
         segment_definitions: Sequence[SegmentDefinition] | None = None,
     ) -> None:
         self.features = features

@@ -8,7 +8,6 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from models_py.segment_definitions import SEED_PATH, load_segment_definitions
-from models_py.segment_settings import settings_from_config
 from models_py.segmentation import (
     CustomerSegmenter,
     FeaturePreparer,
@@ -18,6 +17,7 @@ from models_py.segmentation import (
     needed_columns,
     select_k,
 )
+from models_py.settings import segment_settings_from_vars as settings_from_config
 
 # (type, recency_days, tenure_days, frequency, monetary per order, categories) typical values
 TYPES = {

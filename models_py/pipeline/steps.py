@@ -24,7 +24,7 @@ from models_py.pipeline.leftovers import (
     prune_prepared,
     runs_in_registry,
 )
-from models_py.pipeline.paths import DBT_PROJECT_DIR, ROOT, PipelinePaths
+from models_py.settings import DBT_PROJECT_DIR, ROOT, PipelinePaths
 
 _UNWRITABLE = {errno.EROFS: "the disk is read-only", errno.ENOSPC: "the disk is full"}
 

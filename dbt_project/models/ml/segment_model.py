@@ -11,8 +11,8 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.segment_definitions import definitions_from_frame
-    from models_py.segment_settings import settings_from_config
     from models_py.segmentation import CustomerSegmenter, needed_columns
+    from models_py.settings import segment_settings_from_vars
 
 
 def model(dbt, session):
@@ -29,7 +29,7 @@ def model(dbt, session):
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
     }
-    settings = settings_from_config(config.get)
+    settings = segment_settings_from_vars(config.get)
     run = dbt.ref("ml_run").df()
     selection = dbt.ref("segment_k_selection").df()
     definitions = definitions_from_frame(dbt.ref("segment_definitions").df())
