@@ -24,12 +24,13 @@ Everything here takes and returns DataFrames and plain objects; saving artifacts
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -325,241 +326,350 @@ def _side_by_side(function: Callable, items: Sequence, settings: PredictionSetti
         return list(pool.map(limited, items))
 
 
-def _train_and_evaluate(
-    frames: dict[str, pd.DataFrame],
-    settings: PredictionSettings,
-    progress: Callable[[str], None],
-) -> TrainingResult:
-    messages: list[str] = []
-    train, evaluate, score = frames["train"], frames["evaluate"], frames["score"]
-    features = _model_features(score.columns, settings)
-    categorical = [c for c in features if c in settings.categorical_features]
-    numeric = [c for c in features if c not in categorical]
-    spend_col, orders_col = _last_window_columns(score.columns, settings.horizon_days)
-    cutoffs = {
-        role: frame["as_of_date"].iloc[0] if len(frame) else None for role, frame in frames.items()
-    }
-    horizon = pd.Timedelta(days=settings.horizon_days)
+@dataclass
+class _Progress:
+    """Numbered progress lines (``[3/15] what on 1,000 rows: 2.5s``), safe across threads."""
 
+    report: Callable[[str], None]
+    total: int
+    done: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def step(self, what: str, rows: int, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            self.done += 1
+            self.report(f"[{self.done}/{self.total}] {what} on {rows:,} rows: {elapsed:.1f}s")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a run evaluates: the mode, the frame the models are fitted on (None: no supervised
+    fit), the splits they are evaluated on, and why the plan fell back, if it did."""
+
+    mode: str  # out_of_time | in_sample | none
+    fit_frame: pd.DataFrame | None
+    eval_splits: dict[str, pd.DataFrame]
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The read-only inputs every step of one training run shares."""
+
+    settings: PredictionSettings
+    context: BuildContext
+    frames: dict[str, pd.DataFrame]
+    features: list[str]
+    plan: _Plan
+    progress: _Progress
+
+    @property
+    def horizon(self) -> pd.Timedelta:
+        return pd.Timedelta(days=self.settings.horizon_days)
+
+    def build(self, name: str, task: str):
+        return make_model(name, task, self.context)
+
+    def sample(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return _subsample(frame, self.settings.max_train_rows, self.settings.random_state)
+
+
+@dataclass(frozen=True)
+class _Evaluated:
+    """One model of one task fitted and evaluated: its metric rows, its score on the evaluation
+    split (None without one) and, for a publishable model, its predictions there."""
+
+    fitted: FittedModel
+    rows: list[dict]
+    score: float | None
+    predicted: np.ndarray | None
+
+
+def _plan(frames: dict[str, pd.DataFrame], settings: PredictionSettings) -> _Plan:
+    """Out of time when the train cutoff is usable, else in-sample on the evaluate cutoff, else
+    no supervised fit at all."""
+    train, evaluate = frames["train"], frames["evaluate"]
     min_days = (
         settings.horizon_days if settings.min_history_days is None else settings.min_history_days
     )
     ok_train, why_train = _usable(train, settings.min_train_customers, min_days)
     ok_eval, why_eval = _usable(evaluate, settings.min_train_customers, min_days)
     if ok_train and len(evaluate):
-        mode, fit_frame = "out_of_time", train
-        eval_splits = {"evaluate": evaluate}
-    elif ok_eval:
-        mode, fit_frame = "in_sample", evaluate
-        eval_splits = {"in_sample": evaluate}
-        messages.append(
+        return _Plan(mode="out_of_time", fit_frame=train, eval_splits={"evaluate": evaluate})
+    if ok_eval:
+        message = (
             f"history too short for an out-of-time evaluation: the train cutoff has {why_train}; "
             "models are fitted and evaluated in-sample on the evaluate cutoff (optimistic)"
         )
-    else:
-        mode, fit_frame, eval_splits = "none", None, {}
-        messages.append(
-            f"history too short to fit the supervised models (train cutoff: {why_train}; "
-            f"evaluate cutoff: {why_eval}); publishing BG/NBD + Gamma-Gamma fitted on the "
-            "history at the score cutoff, unevaluated"
+        return _Plan(
+            mode="in_sample",
+            fit_frame=evaluate,
+            eval_splits={"in_sample": evaluate},
+            messages=(message,),
         )
+    message = (
+        f"history too short to fit the supervised models (train cutoff: {why_train}; "
+        f"evaluate cutoff: {why_eval}); publishing BG/NBD + Gamma-Gamma fitted on the "
+        "history at the score cutoff, unevaluated"
+    )
+    return _Plan(mode="none", fit_frame=None, eval_splits={}, messages=(message,))
 
+
+def _new_run(
+    frames: dict[str, pd.DataFrame],
+    settings: PredictionSettings,
+    progress: Callable[[str], None],
+) -> _Run:
+    score = frames["score"]
+    features = _model_features(score.columns, settings)
+    categorical = [c for c in features if c in settings.categorical_features]
+    spend_col, orders_col = _last_window_columns(score.columns, settings.horizon_days)
     context = BuildContext(
-        numeric=numeric,
+        numeric=[c for c in features if c not in categorical],
         categorical=categorical,
-        horizon_days=settings.horizon_days,
         last_window_spend=spend_col,
         last_window_orders=orders_col,
-        random_state=settings.random_state,
-        hgb_max_iter=settings.hgb_max_iter,
-        tree_max_depth=settings.tree_max_depth,
+        settings=settings,
+    )
+    plan = _plan(frames, settings)
+    names = (*settings.candidates, *settings.baselines)
+    fits = len(TASKS) * len(names) if plan.fit_frame is not None else 0
+    return _Run(
+        settings=settings,
+        context=context,
+        frames=frames,
+        features=features,
+        plan=plan,
+        progress=_Progress(report=progress, total=fits + len(TASKS) + 1),
     )
 
-    def build(name: str, task: str):
-        return make_model(name, task, context)
 
+def _purchase_threshold(name: str, y: pd.Series, fitted_pred: np.ndarray) -> float:
+    """0.5 for a fixed-threshold model, else the best F1 on the rows it was fitted on (never on
+    the evaluate split)."""
+    if model_spec(name).fixed_threshold:
+        return 0.5
+    return best_f1_threshold(y, fitted_pred)
+
+
+def _fit_and_evaluate(
+    run: _Run,
+    fit_sample: pd.DataFrame,
+    btyd_fit: BtydBaseline | None,
+    job: tuple[str, str],
+) -> _Evaluated:
+    """Fit one model of one task on the shared sample and evaluate it on the evaluation splits."""
+    task, name = job
+    started = time.perf_counter()
+    target = TARGETS[task]
+    spec = model_spec(name)
+    est = btyd_fit.with_task(task) if name == "btyd" else run.build(name, task)
+    if name != "btyd":
+        est.fit(fit_sample, fit_sample[target])
+    fitted_pred = predict_task(est, task, fit_sample)
+    threshold = None
+    if task == "purchase":
+        threshold = _purchase_threshold(name, fit_sample[target], fitted_pred)
+    rows: list[dict] = []
+    if run.plan.mode == "out_of_time":
+        values = _evaluate(task, fit_sample[target], fitted_pred, threshold)
+        rows += _metric_rows(name, task, "train", values)
+    score_value, predicted = None, None
+    for split, frame in run.plan.eval_splits.items():
+        pred = predict_task(est, task, frame)
+        values = _evaluate(task, frame[target], pred, threshold)
+        rows += _metric_rows(name, task, split, values)
+        score_value = values[SELECTION[task][0]]
+        if spec.publish_rank is not None:
+            predicted = pred
+    run.progress.step(
+        f"{task} {name} fitted and evaluated ({run.plan.mode})", len(fit_sample), started
+    )
+    fit_cut = fit_sample["as_of_date"].iloc[0]
+    fitted = FittedModel(
+        model_name=name,
+        task=task,
+        kind=spec.kind,
+        fit_role="evaluation",
+        estimator=est,
+        train_cutoff=fit_cut,
+        label_window_start=fit_cut,
+        label_window_end=fit_cut + run.horizon,
+        training_rows=len(fit_sample),
+        threshold=threshold,
+        features=[] if spec.is_baseline else run.features,
+    )
+    return _Evaluated(fitted=fitted, rows=rows, score=score_value, predicted=predicted)
+
+
+def _fit_and_evaluate_all(run: _Run) -> dict[tuple[str, str], _Evaluated]:
+    """Every model of every task fitted on one seeded sample and evaluated, side by side."""
+    fit_sample = run.sample(run.plan.fit_frame)
+    names = (*run.settings.candidates, *run.settings.baselines)
+    # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
+    btyd_fit = run.build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
+    # The slow fits first, so parallel threads share out the quick ones after them.
+    jobs = [(task, name) for task in TASKS for name in names]
+    queue = sorted(jobs, key=lambda job: not model_spec(job[1]).slow_fit)
+    fit_one = functools.partial(_fit_and_evaluate, run, fit_sample, btyd_fit)
+    return dict(zip(queue, _side_by_side(fit_one, queue, run.settings), strict=True))
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """The evaluation's outcome: fitted models, metric rows, the published model per task and
+    the published models' predictions on the evaluation split (None when not every task has
+    a publishable model with predictions)."""
+
+    models: list[FittedModel]
+    metric_rows: list[dict]
+    published: dict[str, str]
+    predictions: pd.DataFrame | None
+
+
+def _evaluation(run: _Run) -> _Evaluation:
+    if run.plan.fit_frame is None:
+        return _Evaluation(models=[], metric_rows=[], published={}, predictions=None)
+    done = _fit_and_evaluate_all(run)
+    names = (*run.settings.candidates, *run.settings.baselines)
     models: list[FittedModel] = []
     metric_rows: list[dict] = []
     published: dict[str, str] = {}
-    evaluation_predictions = None
-    names = (*settings.candidates, *settings.baselines)
-    steps = (len(TASKS) * len(names) if fit_frame is not None else 0) + len(TASKS) + 1
-    done = 0
-    lock = threading.Lock()
-
-    def report(what: str, rows: int, started: float) -> None:
-        nonlocal done
-        elapsed = time.perf_counter() - started
-        with lock:
-            done += 1
-            progress(f"[{done}/{steps}] {what} on {rows:,} rows: {elapsed:.1f}s")
-
-    if fit_frame is not None:
-        fit_cut = fit_frame["as_of_date"].iloc[0]
-        fit_sample = _subsample(fit_frame, settings.max_train_rows, settings.random_state)
-        # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
-        btyd_fit = build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
-
-        def fit_one(
-            job: tuple[str, str],
-        ) -> tuple[FittedModel, list[dict], float | None, np.ndarray | None]:
-            """Fit and evaluate one model of one task: the model, its metric rows, its score on
-            the evaluation split (None without one) and, for a candidate, its predictions there."""
-            task, name = job
-            started = time.perf_counter()
-            target = TARGETS[task]
-            kind = model_spec(name).kind
-            rows: list[dict] = []
-            score_value, predicted = None, None
-            # Every model, baselines included, is fitted on the same seeded sample of at most
-            # max_train_rows customers (BG/NBD's four parameters need no more).
-            data = fit_sample
-            if name == "btyd":
-                est = btyd_fit.with_task(task)
-            else:
-                est = build(name, task).fit(data, data[target])
-            # The train split is the rows the model was fitted on: in-sample figures, and the
-            # purchase threshold (best F1) is chosen on them, never on the evaluate split.
-            fitted_pred = predict_task(est, task, data)
-            threshold = None
-            if task == "purchase":
-                threshold = 0.5
-                if not model_spec(name).fixed_threshold:
-                    threshold = best_f1_threshold(data[target], fitted_pred)
-            if mode == "out_of_time":
-                values = _evaluate(task, data[target], fitted_pred, threshold)
-                rows += _metric_rows(name, task, "train", values)
-            for split, frame in eval_splits.items():
-                pred = predict_task(est, task, frame)
-                values = _evaluate(task, frame[target], pred, threshold)
-                rows += _metric_rows(name, task, split, values)
-                score_value = values[SELECTION[task][0]]
-                if model_spec(name).publish_rank is not None:
-                    predicted = pred
-            report(f"{task} {name} fitted and evaluated ({mode})", len(data), started)
-            fitted = FittedModel(
-                name,
-                task,
-                kind,
-                "evaluation",
-                est,
-                fit_cut,
-                fit_cut,
-                fit_cut + horizon,
-                len(data),
-                threshold,
-                features if kind == "candidate" else [],
-            )
-            return fitted, rows, score_value, predicted
-
-        # One job per task and model, the gradient boosting first: they take most of the time,
-        # so the two threads start on them and share out the quick fits after, instead of one
-        # thread per task where the purchase models outlast the spend models.
-        jobs = [(task, name) for task in TASKS for name in names]
-        queue = sorted(jobs, key=lambda job: not model_spec(job[1]).slow_fit)
-        done_jobs = dict(zip(queue, _side_by_side(fit_one, queue, settings), strict=True))
-        chosen_predictions: dict[str, np.ndarray | None] = {}
-        for task in TASKS:
-            scores: dict[str, float] = {}
-            predictions: dict[str, np.ndarray] = {}  # of the publishable models
-            for name in names:
-                fitted, rows, score_value, predicted = done_jobs[(task, name)]
-                models.append(fitted)
-                metric_rows += rows
-                if score_value is not None:
-                    scores[name] = score_value
-                if predicted is not None:
-                    predictions[name] = predicted
-            published[task] = _choose(scores, *SELECTION[task])
-            chosen_predictions[task] = predictions.get(published[task])
-        if all(chosen_predictions[task] is not None for task in TASKS):
-            evaluation_predictions = evaluation_table(
-                evaluate, chosen_predictions["purchase"], chosen_predictions["spend"]
-            )
-
-    # Final fits for scoring at T (BG/NBD on a seeded sample of the customers at T; it scores
-    # them all).
+    chosen: dict[str, np.ndarray | None] = {}
     for task in TASKS:
-        published.setdefault(task, "btyd")
+        evaluated = [done[(task, name)] for name in names]
+        models += [e.fitted for e in evaluated]
+        metric_rows += [row for e in evaluated for row in e.rows]
+        scores = {e.fitted.model_name: e.score for e in evaluated if e.score is not None}
+        published[task] = _choose(scores, *SELECTION[task])
+        predictions = {e.fitted.model_name: e.predicted for e in evaluated}
+        chosen[task] = predictions.get(published[task])
+    table = None
+    if all(chosen[task] is not None for task in TASKS):
+        table = evaluation_table(run.frames["evaluate"], chosen["purchase"], chosen["spend"])
+    return _Evaluation(
+        models=models, metric_rows=metric_rows, published=published, predictions=table
+    )
 
-    def fit_btyd_final() -> BtydBaseline:
-        started = time.perf_counter()
-        fitted = build("btyd", "spend").fit(
-            _subsample(score, settings.max_train_rows, settings.random_state)
-        )
-        rows = min(len(score), settings.max_train_rows)
-        report("clv btyd refitted at the score cutoff", rows, started)
-        return fitted
 
-    def refit(task: str, btyd_final: BtydBaseline | None = None) -> FittedModel:
-        """The published model of one task, refitted on the latest labelled window (a published
-        BG/NBD is ``btyd_final``, the fit at T)."""
-        started = time.perf_counter()
-        target = TARGETS[task]
-        name = published[task]
-        if name == "btyd":
-            est = btyd_final.with_task(task)
-            rows = min(len(score), settings.max_train_rows)
-            cut, start, end = score["as_of_date"].iloc[0], None, None
-        else:
-            latest = evaluate if mode != "none" else None
-            sample = _subsample(latest, settings.max_train_rows, settings.random_state)
-            est = build(name, task).fit(sample, sample[target])
-            cut, rows = latest["as_of_date"].iloc[0], len(sample)
-            start, end = cut, cut + horizon
-        report(f"{task} {name} refitted for scoring", rows, started)
-        threshold = next(
-            (m.threshold for m in models if m.model_name == name and m.task == task), None
-        )
-        if task == "purchase" and threshold is None:
-            threshold = 0.5
-        return FittedModel(
-            name,
-            task,
-            model_spec(name).kind,
-            "final",
-            est,
-            cut,
-            start,
-            end,
-            rows,
-            threshold,
-            features if not model_spec(name).is_baseline else [],
-            True,
-        )
+def _fit_btyd_final(run: _Run) -> BtydBaseline:
+    """BG/NBD + Gamma-Gamma on a seeded sample of the customers at the score cutoff."""
+    started = time.perf_counter()
+    score = run.frames["score"]
+    fitted = run.build("btyd", "spend").fit(run.sample(score))
+    rows = min(len(score), run.settings.max_train_rows)
+    run.progress.step("clv btyd refitted at the score cutoff", rows, started)
+    return fitted
 
+
+def _refit(
+    run: _Run,
+    evaluation: _Evaluation,
+    task: str,
+    btyd_final: BtydBaseline | None = None,
+) -> FittedModel:
+    """The published model of one task, refitted on the latest labelled window (a published
+    BG/NBD is ``btyd_final``, the fit at T)."""
+    started = time.perf_counter()
+    name = evaluation.published[task]
+    spec = model_spec(name)
+    if name == "btyd":
+        score = run.frames["score"]
+        est = btyd_final.with_task(task)
+        rows = min(len(score), run.settings.max_train_rows)
+        cut, start, end = score["as_of_date"].iloc[0], None, None
+    else:
+        sample = run.sample(run.frames["evaluate"])
+        est = run.build(name, task).fit(sample, sample[TARGETS[task]])
+        cut, rows = sample["as_of_date"].iloc[0], len(sample)
+        start, end = cut, cut + run.horizon
+    run.progress.step(f"{task} {name} refitted for scoring", rows, started)
+    threshold = next(
+        (m.threshold for m in evaluation.models if m.model_name == name and m.task == task), None
+    )
+    if task == "purchase" and threshold is None:
+        threshold = 0.5
+    return FittedModel(
+        model_name=name,
+        task=task,
+        kind=spec.kind,
+        fit_role="final",
+        estimator=est,
+        train_cutoff=cut,
+        label_window_start=start,
+        label_window_end=end,
+        training_rows=rows,
+        threshold=threshold,
+        features=[] if spec.is_baseline else run.features,
+        is_published=True,
+    )
+
+
+def _final_job(run: _Run, evaluation: _Evaluation, job: str):
+    return _fit_btyd_final(run) if job == "clv" else _refit(run, evaluation, job)
+
+
+def _final_fits(run: _Run, evaluation: _Evaluation) -> list[FittedModel]:
+    """The published models refitted for scoring at T, and the BG/NBD pair fitted at T."""
     # The BG/NBD fit at T runs beside the refits of the published candidates, after them in the
     # queue as it is the quickest; tasks that publish BG/NBD take that fit once it is done.
-    candidates = [task for task in TASKS if published[task] != "btyd"]
-    finals = _side_by_side(
-        lambda job: fit_btyd_final() if job == "clv" else refit(job), [*candidates, "clv"], settings
-    )
+    candidates = [task for task in TASKS if evaluation.published[task] != "btyd"]
+    final_job = functools.partial(_final_job, run, evaluation)
+    finals = _side_by_side(final_job, [*candidates, "clv"], run.settings)
     btyd_final = finals[-1]
     refitted = dict(zip(candidates, finals[:-1], strict=True))
-    models += [refitted[task] if task in refitted else refit(task, btyd_final) for task in TASKS]
-    models.append(
-        FittedModel(
-            "btyd",
-            "clv",
-            "baseline",
-            "final",
-            btyd_final,
-            score["as_of_date"].iloc[0],
-            None,
-            None,
-            min(len(score), settings.max_train_rows),
-            None,
-            [],
-            True,
-        )
+    models = [
+        refitted[task] if task in refitted else _refit(run, evaluation, task, btyd_final)
+        for task in TASKS
+    ]
+    score = run.frames["score"]
+    clv = FittedModel(
+        model_name="btyd",
+        task="clv",
+        kind="baseline",
+        fit_role="final",
+        estimator=btyd_final,
+        train_cutoff=score["as_of_date"].iloc[0],
+        label_window_start=None,
+        label_window_end=None,
+        training_rows=min(len(score), run.settings.max_train_rows),
+        threshold=None,
+        features=[],
+        is_published=True,
     )
-    for m in models:
-        if m.fit_role == "evaluation" and published.get(m.task) == m.model_name:
-            m.is_published = True
+    return [*models, clv]
 
-    metrics = pd.DataFrame(metric_rows, columns=["model_name", "task", "split", "metric", "value"])
+
+def _train_and_evaluate(
+    frames: dict[str, pd.DataFrame],
+    settings: PredictionSettings,
+    progress: Callable[[str], None],
+) -> TrainingResult:
+    run = _new_run(frames, settings, progress)
+    evaluation = _evaluation(run)
+    # Without an evaluation, BG/NBD is published for every task.
+    for task in TASKS:
+        evaluation.published.setdefault(task, "btyd")
+    models = [*evaluation.models, *_final_fits(run, evaluation)]
+    for m in models:
+        if m.fit_role == "evaluation" and evaluation.published.get(m.task) == m.model_name:
+            m.is_published = True
+    metrics = pd.DataFrame(
+        evaluation.metric_rows, columns=["model_name", "task", "split", "metric", "value"]
+    )
+    cutoffs = {
+        role: frame["as_of_date"].iloc[0] if len(frame) else None for role, frame in frames.items()
+    }
     return TrainingResult(
-        mode, cutoffs, models, metrics, published, features, messages, evaluation_predictions
+        evaluation_mode=run.plan.mode,
+        cutoffs=cutoffs,
+        models=models,
+        metrics=metrics,
+        published=evaluation.published,
+        features=run.features,
+        messages=list(run.plan.messages),
+        evaluation_predictions=evaluation.predictions,
     )
 
 

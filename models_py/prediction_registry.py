@@ -28,6 +28,7 @@ from models_py.prediction import (
     column_major,
     preprocessor,
 )
+from models_py.settings import PredictionSettings
 
 __all__ = [
     "MODELS",
@@ -47,12 +48,9 @@ class BuildContext:
 
     numeric: list[str]
     categorical: list[str]
-    horizon_days: int
     last_window_spend: str
     last_window_orders: str
-    random_state: int
-    hgb_max_iter: int
-    tree_max_depth: int
+    settings: PredictionSettings
 
 
 Builder = Callable[[str, BuildContext], Any]
@@ -89,20 +87,22 @@ def _linear(task: str, context: BuildContext):
 def _decision_tree(task: str, context: BuildContext):
     cls = DecisionTreeClassifier if task == "purchase" else DecisionTreeRegressor
     return cls(
-        max_depth=context.tree_max_depth, min_samples_leaf=20, random_state=context.random_state
+        max_depth=context.settings.tree_max_depth,
+        min_samples_leaf=20,
+        random_state=context.settings.random_state,
     )
 
 
 def _hist_gradient_boosting(task: str, context: BuildContext):
     cls = HistGradientBoostingClassifier if task == "purchase" else HistGradientBoostingRegressor
     return cls(
-        max_iter=context.hgb_max_iter,
+        max_iter=context.settings.hgb_max_iter,
         learning_rate=0.05,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
         early_stopping=False,
-        random_state=context.random_state,
+        random_state=context.settings.random_state,
     )
 
 
@@ -117,7 +117,7 @@ def _last_window(task: str, context: BuildContext):
 
 
 def _btyd(task: str, context: BuildContext):
-    return BtydBaseline(task=task, horizon_days=context.horizon_days)
+    return BtydBaseline(task=task, horizon_days=context.settings.horizon_days)
 
 
 # Registry order is the order models are fitted and listed in; publish ranks order the ties.
