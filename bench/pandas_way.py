@@ -471,7 +471,7 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
         seg_settings = segment_settings_from_vars(v.get)
         selection = select_k(features, seg_settings)
         k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-        segmenter = CustomerSegmenter.from_settings(replace(seg_settings, n_clusters=k))
+        segmenter = CustomerSegmenter(replace(seg_settings, n_clusters=k))
         segmenter.fit(features)
         table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=end)
         result["segments"] = assign_segments(features, table)

@@ -16,17 +16,21 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "AT_RISK_RULE",
     "FALLBACK_RULE",
     "SEED_PATH",
     "SegmentDefinition",
     "definitions_from_frame",
     "load_segment_definitions",
+    "segment_name_for_rule",
 ]
 
 SEED_PATH = (
     Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "segment_definitions.csv"
 )
 FALLBACK_RULE = "fallback"
+# The rule of the lapsed customers' segment, which the report ranks by value at risk.
+AT_RISK_RULE = "longest_since_last_order"
 COLUMNS = (
     "segment_name",
     "naming_rule",
@@ -107,3 +111,11 @@ def definitions_from_frame(
 def load_segment_definitions(path: Path | str = SEED_PATH) -> tuple[SegmentDefinition, ...]:
     """The definitions from the seed CSV file (tests, and Python outside dbt)."""
     return definitions_from_frame(pd.read_csv(path, dtype=str), source=str(path))
+
+
+def segment_name_for_rule(rule: str, path: Path | str = SEED_PATH) -> str:
+    """The segment name the seed gives the naming rule ``rule``."""
+    for definition in load_segment_definitions(path):
+        if definition.naming_rule == rule:
+            return definition.segment_name
+    raise ValueError(f"{path}: no segment with naming_rule {rule!r}")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 
 import numpy as np
 import pandas as pd
@@ -284,46 +283,14 @@ class CustomerSegmenter:
 
     def __init__(
         self,
-        features: Sequence[str] = SegmentSettings.features,
-        log_features: Sequence[str] = SegmentSettings.log_features,
-        n_clusters: int | None = SegmentSettings.n_clusters,
-        k_min: int = SegmentSettings.k_min,
-        k_max: int = SegmentSettings.k_max,
-        random_state: int = SegmentSettings.random_state,
-        n_init: int = SegmentSettings.n_init,
-        silhouette_sample_size: int = SegmentSettings.silhouette_sample_size,
-        minibatch_threshold: int = SegmentSettings.minibatch_threshold,
+        settings: SegmentSettings | None = None,
         segment_definitions: Sequence[SegmentDefinition] | None = None,
     ) -> None:
-        self.features = features
-        self.log_features = log_features
-        self.n_clusters = n_clusters
-        self.k_min = k_min
-        self.k_max = k_max
-        self.random_state = random_state
-        self.n_init = n_init
-        self.silhouette_sample_size = silhouette_sample_size
-        self.minibatch_threshold = minibatch_threshold
+        self.settings = SegmentSettings() if settings is None else settings
         self.segment_definitions = segment_definitions
 
-    @classmethod
-    def from_settings(
-        cls,
-        settings: SegmentSettings,
-        segment_definitions: Sequence[SegmentDefinition] | None = None,
-    ) -> CustomerSegmenter:
-        # The estimator's parameters are the settings' fields, name for name.
-        params = {f.name: getattr(settings, f.name) for f in fields(SegmentSettings)}
-        return cls(**params, segment_definitions=segment_definitions)
-
-    def settings(self) -> SegmentSettings:
-        params = {f.name: getattr(self, f.name) for f in fields(SegmentSettings)}
-        params["features"] = tuple(self.features)
-        params["log_features"] = tuple(self.log_features)
-        return SegmentSettings(**params)
-
     def fit(self, df: pd.DataFrame) -> CustomerSegmenter:
-        settings = self.settings()
+        settings = self.settings
         definitions = (
             load_segment_definitions()
             if self.segment_definitions is None
@@ -375,7 +342,7 @@ class CustomerSegmenter:
         original = self.preparer_.inverse_transform(self.centroids_.copy())
         rows = []
         for s in range(self.k_):
-            for j, feature in enumerate(self.features):
+            for j, feature in enumerate(self.settings.features):
                 rows.append(
                     {
                         "run_id": run_id,
@@ -385,7 +352,9 @@ class CustomerSegmenter:
                         "segment_name": self.segment_names_[s],
                         "feature": feature,
                         "feature_index": j + 1,
-                        "transform": "log1p" if feature in set(self.log_features) else "none",
+                        "transform": "log1p"
+                        if feature in set(self.settings.log_features)
+                        else "none",
                         "impute_value": float(self.preparer_.impute_values_[j]),
                         "scaler_mean": float(self.preparer_.mean_[j]),
                         "scaler_scale": float(self.preparer_.scale_[j]),
@@ -396,9 +365,9 @@ class CustomerSegmenter:
                         "k_selection": "fixed" if self.k_selection_ is None else "silhouette",
                         "silhouette": self.silhouette_,
                         "inertia": self.inertia_,
-                        "feature_list": ",".join(self.features),
-                        "random_seed": int(self.random_state),
-                        "n_init": int(self.n_init),
+                        "feature_list": ",".join(self.settings.features),
+                        "random_seed": int(self.settings.random_state),
+                        "n_init": int(self.settings.n_init),
                         "algorithm": self.algorithm_,
                         "fitted_rows": int(self.fitted_rows_),
                     }

@@ -20,8 +20,8 @@ from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
 from models_py.cli import main as cli_main
 from models_py.publish import publish
 from models_py.report.build import build_report
-from models_py.segment_settings import SegmentSettings
 from models_py.segmentation import select_k
+from models_py.settings import SegmentSettings
 from models_py.summary import format_run_warnings
 
 pytestmark = pytest.mark.integration

@@ -63,7 +63,7 @@ def features() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(features: pd.DataFrame) -> CustomerSegmenter:
-    return CustomerSegmenter(n_clusters=5, random_state=3, n_init=4).fit(features)
+    return CustomerSegmenter(SegmentSettings(n_clusters=5, random_state=3, n_init=4)).fit(features)
 
 
 def model_table(segmenter: CustomerSegmenter) -> pd.DataFrame:
@@ -71,16 +71,18 @@ def model_table(segmenter: CustomerSegmenter) -> pd.DataFrame:
 
 
 def test_fit_returns_self_and_learns_trailing_underscore_state(features: pd.DataFrame) -> None:
-    segmenter = CustomerSegmenter(n_clusters=3, n_init=2)
+    segmenter = CustomerSegmenter(SegmentSettings(n_clusters=3, n_init=2))
     assert segmenter.fit(features) is segmenter
     assert segmenter.k_ == 3
-    assert segmenter.centroids_.shape == (3, len(segmenter.features))
+    assert segmenter.centroids_.shape == (3, len(segmenter.settings.features))
 
 
 def test_same_data_gives_same_segments_whatever_the_row_order(features: pd.DataFrame) -> None:
-    first = CustomerSegmenter(n_clusters=5, random_state=3, n_init=4).fit(features)
+    first = CustomerSegmenter(SegmentSettings(n_clusters=5, random_state=3, n_init=4)).fit(features)
     shuffled = features.sample(frac=1.0, random_state=11)
-    second = CustomerSegmenter(n_clusters=5, random_state=3, n_init=4).fit(shuffled)
+    second = CustomerSegmenter(SegmentSettings(n_clusters=5, random_state=3, n_init=4)).fit(
+        shuffled
+    )
     a = assign_segments(features, model_table(first))
     b = assign_segments(features, model_table(second))
     pd.testing.assert_frame_equal(a, b)
@@ -128,7 +130,7 @@ def test_segment_ids_are_canonical_by_mean_monetary(
 
 def test_model_table_has_one_row_per_segment_and_feature(fitted: CustomerSegmenter) -> None:
     table = model_table(fitted)
-    assert len(table) == fitted.k_ * len(fitted.features)
+    assert len(table) == fitted.k_ * len(fitted.settings.features)
     assert not table.duplicated(["segment_id", "feature"]).any()
     assert table["feature_list"].nunique() == 1
     # Centroids in original units invert the scaling (log features through expm1).
@@ -142,7 +144,7 @@ def test_nulls_are_imputed_with_the_training_median(features: pd.DataFrame) -> N
     with_null.loc[0, "recency_days"] = np.nan
     preparer = FeaturePreparer(["recency_days"], ["recency_days"]).fit(with_null)
     assert preparer.impute_values_[0] == pytest.approx(with_null["recency_days"].median())
-    segmenter = CustomerSegmenter(n_clusters=4, n_init=2).fit(with_null)
+    segmenter = CustomerSegmenter(SegmentSettings(n_clusters=4, n_init=2)).fit(with_null)
     assigned = assign_segments(with_null, model_table(segmenter))
     assert assigned["segment_id"].notna().all()
 
@@ -155,12 +157,14 @@ def test_auto_k_picks_the_best_silhouette_and_keeps_the_curve(features: pd.DataF
     best = curve.loc[curve["silhouette"].idxmax(), "k"]
     assert curve.loc[curve["is_selected"], "k"].item() == best
     assert (np.diff(curve["inertia"]) < 0).all()
-    segmenter = CustomerSegmenter.from_settings(settings).fit(features)
+    segmenter = CustomerSegmenter(settings).fit(features)
     assert segmenter.k_ == best
 
 
 def test_minibatch_above_the_threshold_still_assigns_everyone(features: pd.DataFrame) -> None:
-    segmenter = CustomerSegmenter(n_clusters=5, n_init=2, minibatch_threshold=100).fit(features)
+    segmenter = CustomerSegmenter(
+        SegmentSettings(n_clusters=5, n_init=2, minibatch_threshold=100)
+    ).fit(features)
     assert segmenter.algorithm_ == "MiniBatchKMeans"
     assigned = assign_segments(features, model_table(segmenter), chunk_size=37)
     assert assigned["segment_id"].nunique() == 5
@@ -198,9 +202,8 @@ def test_a_segment_added_to_the_seed_names_a_cluster(features, tmp_path) -> None
     path = tmp_path / "segment_definitions.csv"
     pd.concat([pd.DataFrame([row]), seed]).to_csv(path, index=False)
     definitions = load_segment_definitions(path)
-    segmenter = CustomerSegmenter(
-        n_clusters=6, random_state=3, n_init=4, segment_definitions=definitions
-    ).fit(features)
+    settings = SegmentSettings(n_clusters=6, random_state=3, n_init=4)
+    segmenter = CustomerSegmenter(settings, segment_definitions=definitions).fit(features)
     names = list(segmenter.segment_names_)
     # Six clusters, six naming rules: every rule names one, the fallback none.
     ruled = seed.loc[seed["naming_rule"] != "fallback", "segment_name"]
@@ -229,7 +232,7 @@ def test_seed_without_a_fallback_row_is_refused(tmp_path) -> None:
 )
 def test_bad_input_gets_a_clear_error(features: pd.DataFrame, change, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        CustomerSegmenter(n_clusters=3, n_init=1).fit(change(features))
+        CustomerSegmenter(SegmentSettings(n_clusters=3, n_init=1)).fit(change(features))
 
 
 def test_bad_settings_are_refused() -> None:
@@ -295,17 +298,19 @@ def test_segments_fit_on_a_seeded_sample_of_large_data_and_assign_everyone(
 
     half = len(features) // 2
     monkeypatch.setattr(segmentation, "SEGMENT_FIT_MAX_ROWS", half)
-    sampled = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    sampled = CustomerSegmenter(SegmentSettings(n_clusters=4, random_state=3, n_init=2)).fit(
+        features
+    )
     assert sampled.fitted_rows_ == half
     assert len(sampled.labels_) == len(features) and (sampled.segment_sizes_ > 0).all()
     assigned = assign_segments(features, model_table(sampled))
     by_id = dict(zip(sampled.customer_ids_, sampled.labels_, strict=True))
     assert (assigned["segment_id"].to_numpy() == assigned["customer_id"].map(by_id)).all()
     assert (model_table(sampled)["fitted_rows"] == half).all()
-    again = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    again = CustomerSegmenter(SegmentSettings(n_clusters=4, random_state=3, n_init=2)).fit(features)
     np.testing.assert_array_equal(again.centroids_, sampled.centroids_)  # the same sample
     monkeypatch.setattr(segmentation, "SEGMENT_FIT_MAX_ROWS", len(features))
-    whole = CustomerSegmenter(n_clusters=4, random_state=3, n_init=2).fit(features)
+    whole = CustomerSegmenter(SegmentSettings(n_clusters=4, random_state=3, n_init=2)).fit(features)
     assert whole.fitted_rows_ == len(features)
     assert not np.array_equal(whole.centroids_, sampled.centroids_)
 

@@ -7,7 +7,6 @@ import dataclasses
 
 import pytest
 
-from models_py.segmentation import CustomerSegmenter
 from models_py.settings import (
     PredictionSettings,
     SegmentSettings,
@@ -32,10 +31,6 @@ def test_every_var_named_by_a_setting_is_a_dbt_project_var() -> None:
         for setting in dataclasses.fields(cls):
             var = setting.metadata.get("var")
             assert var is None or var in project_vars(), f"{cls.__name__}.{setting.name}: {var}"
-
-
-def test_the_segmenter_defaults_are_the_settings_defaults() -> None:
-    assert CustomerSegmenter().settings() == SegmentSettings()
 
 
 def test_rendered_vars_are_typed_and_a_bad_one_is_named() -> None:

@@ -15,7 +15,7 @@ from models_py.report import charts
 from models_py.report.context import ReportContext
 from models_py.report.html import figure, link, num, pct, raw_html, table, text, unavailable
 from models_py.report.money import MISSING
-from models_py.segmentation import AT_RISK
+from models_py.segment_definitions import AT_RISK_RULE, segment_name_for_rule
 
 
 @dataclass(frozen=True)
@@ -412,6 +412,7 @@ def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
     )
 
 
+AT_RISK = segment_name_for_rule(AT_RISK_RULE)
 # The RFM segment name of the grid's "At risk" cell (macros/marts_rfm.sql).
 RFM_AT_RISK = "at_risk"
 

@@ -37,7 +37,7 @@ def model(dbt, session):
     used = needed_columns(relation.columns, settings.features, definitions)
     features = relation.project(", ".join(used)).df()
     k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-    segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k), definitions)
+    segmenter = CustomerSegmenter(replace(settings, n_clusters=k), definitions)
     segmenter.fit(features)
     table = segmenter.model_table(
         run_id=run["run_id"].iloc[0],
