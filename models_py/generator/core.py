@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -53,16 +54,24 @@ def _offset(column: np.ndarray, offset: int) -> np.ndarray:
     return column.astype(np.int64) + offset if offset else column
 
 
+@dataclass(frozen=True)
+class _Draw:
+    """What every draw of customers shares: the DuckDB connection that writes the files, the
+    product catalogue, the day range (first, last) and the progress step."""
+
+    con: duckdb.DuckDBPyConnection
+    catalog: Catalog
+    days: tuple[int, int]
+    step: Step
+
+
 def _write_people(
-    con: duckdb.DuckDBPyConnection,
+    draw: _Draw,
     rng: np.random.Generator,
-    catalog: Catalog,
     n: int,
-    days: tuple[int, int],
     paths: dict[str, Path],
     fmt: str,
     offsets: tuple[int, int],
-    step: Step,
     after_customers: Callable[[], None] | None = None,
 ) -> tuple[dict[str, int], int]:
     """Draw n customers with their orders and lines, inject the faults and write customers,
@@ -71,7 +80,8 @@ def _write_people(
     the order faults (the unsharded run draws the products there, as it always has).
 
     Return the raw row counts and the largest order number used, orphan lines' included."""
-    start_day, end_day = days
+    con, catalog, step = draw.con, draw.catalog, draw.step
+    start_day, end_day = draw.days
     customer_offset, order_offset = offsets
     counts: dict[str, int] = {}
     people = make_customers(rng, n, start_day, end_day)
@@ -175,28 +185,24 @@ def generate(
             write_table(con, "products", frame, final["products"], fmt)
             step("wrote products")
 
+        draw = _Draw(con=con, catalog=catalog, days=days, step=step)
         if sharded:
             write_products()  # the catalogue is drawn once, with the main generator
-            people = _write_shards(con, seed, catalog, sizes, days, out, fmt, final, step)
+            people = _write_shards(draw, seed, sizes, out, fmt, final)
         else:  # the same draws, in the same order, as before sharding existed
-            people, _ = _write_people(
-                con, rng, catalog, customers, days, final, fmt, (0, 0), step, write_products
-            )
+            people, _ = _write_people(draw, rng, customers, final, fmt, (0, 0), write_products)
         step("done")
     steps.close()
     return {"customers": people.pop("customers"), **products, **people}
 
 
 def _write_shards(
-    con: duckdb.DuckDBPyConnection,
+    draw: _Draw,
     seed: int,
-    catalog: Catalog,
     sizes: list[int],
-    days: tuple[int, int],
     out: Path,
     fmt: str,
     final: dict[str, Path],
-    step: Step,
 ) -> dict[str, int]:
     """Each shard to Parquet under out/.shards/, then every table merged into its final file."""
     tmp = out / SHARD_DIR
@@ -213,20 +219,24 @@ def _write_shards(
             rng = np.random.default_rng([seed, index])
 
             def shard_step(name: str, index: int = index) -> None:
-                step(f"shard {index + 1}/{len(sizes)}: {name}")
+                draw.step(f"shard {index + 1}/{len(sizes)}: {name}")
 
             shard_counts, order_offset = _write_people(
-                con, rng, catalog, size, days, paths, "parquet",
-                (customer_offset, order_offset), shard_step,
-            )  # fmt: skip
+                replace(draw, step=shard_step),
+                rng,
+                size,
+                paths,
+                "parquet",
+                (customer_offset, order_offset),
+            )
             customer_offset += size
             for name, n in shard_counts.items():
                 totals[name] += n
         for name in MERGED:
             sources = [paths[name] for paths in shard_paths]
             csv = fmt == "csv" or name == "ground_truth"
-            _merge(con, sources, final[name], CSV_OPTIONS if csv else PARQUET_OPTIONS)
-            step(f"merged {name}")
+            _merge(draw.con, sources, final[name], CSV_OPTIONS if csv else PARQUET_OPTIONS)
+            draw.step(f"merged {name}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return totals

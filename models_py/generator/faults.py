@@ -8,6 +8,8 @@ line fault and never belongs to an order whose order_ts is broken."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import config as c
@@ -120,7 +122,19 @@ def raw_customers(rng: np.random.Generator, customers: Customers, end_day: int) 
         real,
         [exact_count(c.RESENT_CUSTOMER_RATE, n), exact_count(c.DUPLICATE_ROW_RATE, n)],
     )
-    # Re-sent version: a later updated_at and one changed field (tier up, new city or phone).
+    return _assemble(
+        base,
+        [
+            (_resent_customers(rng, base, resent, end_day), rng.integers(resent + 1, n + 1)),
+            (_take(base, dups), rng.integers(0, n + 1, size=len(dups))),
+        ],
+    )
+
+
+def _resent_customers(
+    rng: np.random.Generator, base: Frame, resent: np.ndarray, end_day: int
+) -> Frame:
+    """Re-sent versions: a later updated_at and one changed field (tier up, new city or phone)."""
     again = _take(base, resent)
     k = len(resent)
     end_s = end_day * 86400 + 86399
@@ -145,13 +159,7 @@ def raw_customers(rng: np.random.Generator, customers: Customers, end_day: int) 
     for col, shares in (("birth_fmt", c.DATE_FORMAT_SHARES), ("signup_fmt", c.DATE_FORMAT_SHARES),
                         ("updated_fmt", c.TIMESTAMP_FORMAT_SHARES)):  # fmt: skip
         again[col] = _formats(rng, shares, k)
-    return _assemble(
-        base,
-        [
-            (again, rng.integers(resent + 1, n + 1)),
-            (_take(base, dups), rng.integers(0, n + 1, size=len(dups))),
-        ],
-    )
+    return again
 
 
 def raw_products(rng: np.random.Generator, catalog: Catalog) -> Frame:
@@ -167,19 +175,22 @@ def raw_products(rng: np.random.Generator, catalog: Catalog) -> Frame:
     return _assemble(base, [(_take(base, dups), rng.integers(0, n + 1, size=len(dups)))])
 
 
-def raw_orders_and_lines(
-    rng: np.random.Generator,
-    orders: Orders,
-    lines: Lines,
-    customers: Customers,
-    catalog: Catalog,
-    end_day: int,
-) -> tuple[Frame, Frame]:
-    """Orders and their lines with the order and line faults (see module docstring)."""
+@dataclass(frozen=True)
+class _OrderFaults:
+    """Which orders carry which fault, and their statuses as first sent and as finally sent."""
+
+    real: np.ndarray  # orders of real (non-test) customers
+    resent: np.ndarray
+    dups: np.ndarray
+    ts_fault: np.ndarray
+    status: np.ndarray
+    final_status: np.ndarray
+
+
+def _pick_order_faults(
+    rng: np.random.Generator, orders: Orders, test_order: np.ndarray, end_s: int
+) -> _OrderFaults:
     m = orders.size
-    end_s = end_day * 86400 + 86399
-    test_order = customers.ctype[orders.customer] == TEST_TYPE_CODE
-    real = np.flatnonzero(~test_order)
     # Re-sends need room for a later updated_at before the end of the extract.
     can_resend = np.flatnonzero(~test_order & (orders.updated_s < end_s - 2 * 86400))
     resent = _slices(rng, can_resend, [exact_count(c.RESENT_ORDER_RATE, m)])[0]
@@ -193,52 +204,68 @@ def raw_orders_and_lines(
             exact_count(c.DUPLICATE_ROW_RATE, m),
         ],
     )
-    k = len(resent)
-    changes = resent[rng.random(k) < c.RESENT_STATUS_CHANGE_SHARE]
+    changes = resent[rng.random(len(resent)) < c.RESENT_STATUS_CHANGE_SHARE]
     status = orders.status.copy()
     status[changes] = 0  # first sent as completed ...
     final_status = orders.status.copy()
     final_status[changes] = np.where(rng.random(len(changes)) < 0.7, 2, 1)  # ... then changed
-
     ts_fault = np.zeros(m, dtype=np.int8)
     ts_fault[future] = TS_FUTURE
     templates = len(c.UNPARSEABLE_TS_TEMPLATES)
     ts_fault[unparseable] = TS_UNPARSEABLE + rng.integers(0, templates, size=len(unparseable))
-    variant = _mark(m, rng.choice(real, exact_count(c.STATUS_VARIANT_RATE, m), replace=False))
+    return _OrderFaults(
+        real=np.flatnonzero(~test_order),
+        resent=resent,
+        dups=dups,
+        ts_fault=ts_fault,
+        status=status,
+        final_status=final_status,
+    )
+
+
+def _raw_orders(
+    rng: np.random.Generator, orders: Orders, faults: _OrderFaults, end_s: int
+) -> Frame:
+    """The orders as sent: spelling variants, re-sent versions and exact duplicates."""
+    m, k = orders.size, len(faults.resent)
+    variant = _mark(m, rng.choice(faults.real, exact_count(c.STATUS_VARIANT_RATE, m), False))
     base = {
         "num": np.arange(1, m + 1, dtype=np.int32),
         "customer_num": orders.customer.astype(np.int32) + 1,
         "store": orders.store,
         "ts_s": orders.ts_s,
         "ts_fmt": _formats(rng, c.TIMESTAMP_FORMAT_SHARES, m),
-        "ts_fault": ts_fault,
-        "status": _spelling(rng, status, c.STATUS_SPELLINGS, c.STATUSES, variant),
+        "ts_fault": faults.ts_fault,
+        "status": _spelling(rng, faults.status, c.STATUS_SPELLINGS, c.STATUSES, variant),
         "updated_s": orders.updated_s,
         "updated_fmt": _formats(rng, c.TIMESTAMP_FORMAT_SHARES, m),
     }
-    again = _take(base, resent)
+    again = _take(base, faults.resent)
     gap = end_s - again["updated_s"]
     delay = np.minimum(86400 + (rng.random(k) * 19 * 86400).astype(np.int64), gap)
     again["updated_s"] = again["updated_s"] + delay
     again["status"] = _spelling(
-        rng, final_status[resent], c.STATUS_SPELLINGS, c.STATUSES, np.zeros(k, dtype=bool)
-    )
+        rng, faults.final_status[faults.resent], c.STATUS_SPELLINGS, c.STATUSES,
+        np.zeros(k, dtype=bool),
+    )  # fmt: skip
     again["ts_fmt"] = _formats(rng, c.TIMESTAMP_FORMAT_SHARES, k)
     again["updated_fmt"] = _formats(rng, c.TIMESTAMP_FORMAT_SHARES, k)
-    raw_orders = _assemble(
+    return _assemble(
         base,
         [
-            (again, rng.integers(resent + 1, m + 1)),
-            (_take(base, dups), rng.integers(0, m + 1, size=len(dups))),
+            (again, rng.integers(faults.resent + 1, m + 1)),
+            (_take(base, faults.dups), rng.integers(0, m + 1, size=len(faults.dups))),
         ],
     )
 
-    # Lines: faults only on lines of real orders with a good order_ts.
+
+def _line_values(
+    rng: np.random.Generator, lines: Lines, catalog: Catalog, eligible: np.ndarray,
+    completed: np.ndarray,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:  # fmt: skip
+    """The lines' columns with the value faults, the duplicated lines and the lines copied as
+    orphans."""
     n = lines.size
-    good_order = np.ones(m, dtype=bool)
-    good_order[test_order | (ts_fault != TS_OK)] = False
-    eligible = good_order[lines.order]
-    completed = (final_status == 0)[lines.order]
     negative_qty = _slices(
         rng, np.flatnonzero(eligible & completed), [exact_count(c.NEGATIVE_QUANTITY_RATE, n)]
     )[0]
@@ -275,15 +302,45 @@ def raw_orders_and_lines(
         "unit_price": unit_price,
         "discount": discount,
     }
+    return line_base, line_dups, orphan_src
+
+
+def _raw_lines(
+    rng: np.random.Generator, lines: Lines, catalog: Catalog, m: int, faults: _OrderFaults,
+    test_order: np.ndarray,
+) -> Frame:  # fmt: skip
+    """The lines as sent: faults only on lines of real orders with a good order_ts, exact
+    duplicates, and orphan lines of orders missing from the extract."""
+    good_order = np.ones(m, dtype=bool)
+    good_order[test_order | (faults.ts_fault != TS_OK)] = False
+    eligible = good_order[lines.order]
+    completed = (faults.final_status == 0)[lines.order]
+    line_base, line_dups, orphan_src = _line_values(rng, lines, catalog, eligible, completed)
+    n = lines.size
     orphans = _take(line_base, orphan_src)
     # Orders missing from the extract: numbers above every real order.
     orphans["order_num"] = m + 1_000_001 + 3 * np.arange(len(orphan_src), dtype=np.int32)
     orphans["line_number"] = np.ones(len(orphan_src), dtype=np.int8)
-    raw_lines = _assemble(
+    return _assemble(
         line_base,
         [
             (_take(line_base, line_dups), rng.integers(0, n + 1, size=len(line_dups))),
             (orphans, rng.integers(0, n + 1, size=len(orphan_src))),
         ],
     )
-    return raw_orders, raw_lines
+
+
+def raw_orders_and_lines(
+    rng: np.random.Generator,
+    orders: Orders,
+    lines: Lines,
+    customers: Customers,
+    catalog: Catalog,
+    end_day: int,
+) -> tuple[Frame, Frame]:
+    """Orders and their lines with the order and line faults (see module docstring)."""
+    end_s = end_day * 86400 + 86399
+    test_order = customers.ctype[orders.customer] == TEST_TYPE_CODE
+    faults = _pick_order_faults(rng, orders, test_order, end_s)
+    raw_orders = _raw_orders(rng, orders, faults, end_s)
+    return raw_orders, _raw_lines(rng, lines, catalog, orders.size, faults, test_order)

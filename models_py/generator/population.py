@@ -79,13 +79,18 @@ def _choice_by_type(rng: np.random.Generator, shares: dict, ctype: np.ndarray) -
     return (u[:, None] > cdf[ctype]).sum(axis=1).clip(0, cdf.shape[1] - 1).astype(np.int8)
 
 
-def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: int) -> Customers:
-    """Draw n customers (a few of them internal test accounts), ordered by sign-up date."""
+def _customer_types(rng: np.random.Generator, n: int) -> np.ndarray:
     ctype = rng.choice(len(c.CUSTOMER_TYPES), size=n, p=np.array(c.TYPE_SHARES)).astype(np.int8)
     n_test = int(rng.integers(c.TEST_ACCOUNTS[0], c.TEST_ACCOUNTS[1] + 1))
     ctype[rng.choice(n, size=n_test, replace=False)] = TEST_TYPE_CODE
+    return ctype
 
-    # Sign-up day and the window in which the customer buys.
+
+def _active_window(
+    rng: np.random.Generator, ctype: np.ndarray, start_day: int, end_day: int
+) -> dict[str, np.ndarray]:
+    """Sign-up day and the window in which the customer buys."""
+    n = len(ctype)
     signup_range = {
         "vip": (start_day - 1460, start_day + 120),
         "frequent": (start_day - 1095, start_day + 240),
@@ -97,23 +102,35 @@ def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: in
     lo = _per_type(signup_range, ctype, 0)
     hi = _per_type(signup_range, ctype, 1)
     signup_day = (lo + np.floor(rng.random(n) * (hi - lo + 1))).astype(np.int32)
-    active_from = np.maximum(signup_day, start_day).astype(np.int32)
     lapse = rng.integers(c.LAPSE_DAYS[0], c.LAPSE_DAYS[1] + 1, size=n)
     lapsing = ctype == ALL_TYPES.index("lapsing")
-    active_to = np.where(lapsing, end_day - lapse, end_day).astype(np.int32)
+    return {
+        "signup_day": signup_day,
+        "active_from": np.maximum(signup_day, start_day).astype(np.int32),
+        "active_to": np.where(lapsing, end_day - lapse, end_day).astype(np.int32),
+    }
 
-    # Behaviour: lognormal order rates and basket sizes overlap between types.
+
+def _behaviour(rng: np.random.Generator, ctype: np.ndarray) -> dict[str, np.ndarray]:
+    """Lognormal order rates and basket sizes (overlapping between types), three favourite
+    categories and the share of orders placed online."""
+    n = len(ctype)
     median = _per_type(c.ORDER_RATE, ctype, 0)
     sigma = _per_type(c.ORDER_RATE, ctype, 1)
     order_rate = median * np.exp(sigma * rng.standard_normal(n))
     basket_lines = _per_type(c.BASKET_LINES, ctype) * np.exp(0.25 * rng.standard_normal(n))
-    # Three favourite categories per customer: Gumbel top-3 of the type's preferences.
+    # Gumbel top-3 of the type's preferences.
     pref = np.log(np.array([c.CATEGORY_PREFERENCE[t] for t in ALL_TYPES]))
     keys = pref[ctype] + rng.gumbel(size=(n, len(c.CATEGORIES)))
-    favourites = np.argsort(-keys, axis=1)[:, :3].astype(np.int8)
-    online_p = rng.beta(1.2, 1.2 * (1 - c.ONLINE_SHARE) / c.ONLINE_SHARE, size=n)
+    return {
+        "order_rate": order_rate,
+        "basket_lines": basket_lines,
+        "favourites": np.argsort(-keys, axis=1)[:, :3].astype(np.int8),
+        "online_p": rng.beta(1.2, 1.2 * (1 - c.ONLINE_SHARE) / c.ONLINE_SHARE, size=n),
+    }
 
-    # Demographics.
+
+def _names_and_contacts(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     gender = rng.choice(len(c.GENDERS), size=n, p=np.array(c.GENDER_SHARES)).astype(np.int8)
     female_first = rng.integers(0, len(FEMALE_NAMES), size=n)
     male_first = len(FEMALE_NAMES) + rng.integers(0, len(MALE_NAMES), size=n)
@@ -122,6 +139,17 @@ def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: in
     last_name = rng.integers(0, len(LAST_NAMES), size=n)
     email_domain = rng.choice(5, size=n, p=np.array([0.55, 0.2, 0.12, 0.05, 0.08]))
     phone = rng.integers(6, 10, size=n) * 1_000_000_000 + rng.integers(0, 1_000_000_000, size=n)
+    return {
+        "gender": gender,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email_domain": email_domain,
+        "phone": phone,
+    }
+
+
+def _age_and_home(rng: np.random.Generator, ctype: np.ndarray, end_day: int) -> dict:
+    n = len(ctype)
     age_shift = _per_type(
         {"vip": 6, "frequent": 2, "occasional": 0, "new": -4, "lapsing": 1, "test": 0}, ctype
     )
@@ -129,39 +157,45 @@ def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: in
     # Reflect below the adult minimum instead of clipping: clipping would pile ~7% of customers
     # onto exactly 18, a spike the report's age chart would show as if it were real.
     age_years = np.clip(np.where(raw_age < 18, 36 - raw_age, raw_age), 18, 80)
-    birth_day = (end_day - np.floor(age_years * 365.25)).astype(np.int32)
     city = rng.choice(len(c.CITIES), size=n, p=np.array(c.CITY_WEIGHTS) / sum(c.CITY_WEIGHTS))
     city_store = np.array(c.CITY_STORE)[city]
     home_store = np.where(city_store >= 0, city_store, rng.integers(0, len(c.STORES), size=n))
+    return {
+        "birth_day": (end_day - np.floor(age_years * 365.25)).astype(np.int32),
+        "city": city.astype(np.int8),
+        "home_store": home_store.astype(np.int8),
+    }
+
+
+def make_customers(rng: np.random.Generator, n: int, start_day: int, end_day: int) -> Customers:
+    """Draw n customers (a few of them internal test accounts), ordered by sign-up date."""
+    ctype = _customer_types(rng, n)
+    window = _active_window(rng, ctype, start_day, end_day)
+    behaviour = _behaviour(rng, ctype)
+    contacts = _names_and_contacts(rng, n)
+    home = _age_and_home(rng, ctype, end_day)
     tier = _choice_by_type(rng, c.TIER_SHARES, ctype)
     # Profile last changed in the first 60% of the time between sign-up and the end, leaving at
     # least two days (new customers sign up 5+ days before the end) for a later re-send.
+    signup_day = window["signup_day"]
     since = np.maximum(signup_day, start_day - 365)
     span_s = (end_day - since).astype(np.int64) * 86400
     updated_s = since.astype(np.int64) * 86400 + (rng.random(n) * 0.6 * span_s).astype(np.int64)
 
     test = ctype == TEST_TYPE_CODE
-    first_name[test] = FIRST_NAMES.index("QA")
-    last_name[test] = LAST_NAMES_ALL.index("Tester")
-    email_domain[test] = EMAIL_DOMAINS.index(c.TEST_EMAIL_DOMAIN)
-
+    contacts["first_name"][test] = FIRST_NAMES.index("QA")
+    contacts["last_name"][test] = LAST_NAMES_ALL.index("Tester")
+    contacts["email_domain"][test] = EMAIL_DOMAINS.index(c.TEST_EMAIL_DOMAIN)
     customers = Customers(
         ctype=ctype,
-        signup_day=signup_day,
-        active_from=active_from,
-        active_to=active_to,
-        order_rate=order_rate,
-        basket_lines=basket_lines,
-        favourites=favourites,
-        online_p=online_p,
-        home_store=home_store.astype(np.int8),
-        gender=gender,
-        first_name=first_name.astype(np.int16),
-        last_name=last_name.astype(np.int16),
-        email_domain=email_domain.astype(np.int8),
-        phone=phone,
-        birth_day=birth_day,
-        city=city.astype(np.int8),
+        **window,
+        **behaviour,
+        gender=contacts["gender"],
+        first_name=contacts["first_name"].astype(np.int16),
+        last_name=contacts["last_name"].astype(np.int16),
+        email_domain=contacts["email_domain"].astype(np.int8),
+        phone=contacts["phone"],
+        **home,
         tier=tier,
         updated_s=updated_s,
     )
