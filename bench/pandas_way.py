@@ -415,23 +415,9 @@ def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
     print(json.dumps({"stage": name, "seconds": timings[name]}), flush=True)
 
 
-def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -> dict:
-    """Run the pandas way; returns {"timings", "features" (score cutoff), ...}."""
-    from models_py.prediction_artifacts import load_frames
-    from models_py.prediction_pipeline import (
-        feature_importance,
-        score_customers,
-        train_and_evaluate,
-    )
-    from models_py.segmentation import CustomerSegmenter, assign_segments, select_k
-    from models_py.settings import prediction_settings_from_vars, segment_settings_from_vars
-
-    v = project_vars()
-    horizon = int(v["horizon_days"])
+def _cleaned(raw_dir: Path, fmt: str, v: dict, timings: dict[str, float]) -> tuple:
+    """Customers, orders, products and lines, read and cleaned as staging does."""
     max_valid = pd.Timestamp(v["max_valid_date"] or pd.Timestamp.today().normalize())
-    timings: dict[str, float] = {}
-    result: dict = {"timings": timings}
-
     with stage("load", timings):
         raw = {table: read_raw(raw_dir, table, fmt) for table in RAW_COLUMNS}
     with stage("staging", timings):
@@ -439,58 +425,95 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
         orders = clean_orders(raw["orders"], test_ids, max_valid)
         products = clean_products(raw["products"])
         lines = clean_lines(raw["order_lines"], orders, products, float(v["price_outlier_ratio"]))
-        del raw
+    return customers, orders, products, lines
+
+
+def _snapshots(customers, orders, products, lines, horizon: int) -> dict[str, pd.DataFrame]:
+    """Feature snapshots, labels and last-window amounts at the three cutoffs."""
+    orders = order_totals(orders, lines)
+    end = orders["order_date"].max()
+    categories = sorted(products["category"].unique())
+    cutoffs = {
+        "score": end,
+        "evaluate": end - pd.Timedelta(days=horizon),
+        "train": end - pd.Timedelta(days=2 * horizon),
+    }
+    snapshots, labels, windows = [], [], []
+    for role, as_of in cutoffs.items():
+        feats = features_at(orders, lines, customers, as_of, categories)
+        feats["cutoff_role"] = role
+        snapshots.append(feats)
+        labels.append(labels_at(orders, feats, as_of, horizon, end))
+        windows.append(last_window_at(orders, feats, as_of, horizon))
+    return {
+        "snapshots": pd.concat(snapshots, ignore_index=True),
+        "labels": pd.concat(labels, ignore_index=True),
+        "windows": pd.concat(windows, ignore_index=True),
+    }
+
+
+def _segments(features: pd.DataFrame, v: dict) -> pd.DataFrame:
+    from models_py.segmentation import CustomerSegmenter, assign_segments, select_k
+    from models_py.settings import segment_settings_from_vars
+
+    settings = segment_settings_from_vars(v.get)
+    selection = select_k(features, settings)
+    k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
+    segmenter = CustomerSegmenter(replace(settings, n_clusters=k)).fit(features)
+    as_of = features["as_of_date"].max()
+    table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=as_of)
+    return assign_segments(features, table)
+
+
+def _predictions(snapshots: dict[str, pd.DataFrame], v: dict) -> dict[str, pd.DataFrame]:
+    from models_py.prediction_artifacts import load_frames
+    from models_py.prediction_pipeline import (
+        feature_importance,
+        score_customers,
+        train_and_evaluate,
+    )
+    from models_py.settings import prediction_settings_from_vars
+
+    settings = prediction_settings_from_vars(v.get)
+    frames, _ = load_frames(snapshots["snapshots"], snapshots["windows"], snapshots["labels"])
+    trained = train_and_evaluate(frames, settings)
+    final = {m.task: m for m in trained.models if m.fit_role == "final" and m.is_published}
+    out = {
+        "predictions": score_customers(
+            frames["score"],
+            final["purchase"],
+            final["spend"],
+            final["clv"].estimator,
+            settings.horizon_days,
+            settings.clv_days,
+        )
+    }
+    chosen = [m for m in trained.models if m.fit_role == "evaluation" and m.kind == "candidate"]
+    if chosen:
+        out["importance"] = feature_importance(chosen, frames["evaluate"], settings)
+    return out
+
+
+def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -> dict:
+    """Run the pandas way; returns {"timings", "features" (score cutoff), ...}."""
+    v = project_vars()
+    timings: dict[str, float] = {}
+    result: dict = {"timings": timings}
+    customers, orders, products, lines = _cleaned(raw_dir, fmt, v, timings)
     with stage("features", timings):
-        orders = order_totals(orders, lines)
-        end = orders["order_date"].max()
-        categories = sorted(products["category"].unique())
-        cutoffs = {
-            "score": end,
-            "evaluate": end - pd.Timedelta(days=horizon),
-            "train": end - pd.Timedelta(days=2 * horizon),
-        }
-        snapshots, labels, windows = [], [], []
-        for role, as_of in cutoffs.items():
-            feats = features_at(orders, lines, customers, as_of, categories)
-            feats["cutoff_role"] = role
-            snapshots.append(feats)
-            labels.append(labels_at(orders, feats, as_of, horizon, end))
-            windows.append(last_window_at(orders, feats, as_of, horizon))
-        snapshots_df = pd.concat(snapshots, ignore_index=True)
-        labels_df = pd.concat(labels, ignore_index=True)
-        windows_df = pd.concat(windows, ignore_index=True)
-        features = snapshots_df[snapshots_df["cutoff_role"] == "score"].reset_index(drop=True)
+        snapshots = _snapshots(customers, orders, products, lines, int(v["horizon_days"]))
+        all_rows = snapshots["snapshots"]
+        features = all_rows[all_rows["cutoff_role"] == "score"].reset_index(drop=True)
         result["features"] = features
         if out_dir is not None:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             features.to_parquet(Path(out_dir) / "customer_features.parquet", index=False)
     if not ml:
         return result
-
     with stage("segmentation", timings):
-        seg_settings = segment_settings_from_vars(v.get)
-        selection = select_k(features, seg_settings)
-        k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-        segmenter = CustomerSegmenter(replace(seg_settings, n_clusters=k))
-        segmenter.fit(features)
-        table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=end)
-        result["segments"] = assign_segments(features, table)
+        result["segments"] = _segments(features, v)
     with stage("prediction", timings):
-        settings = prediction_settings_from_vars({**v, "horizon_days": horizon}.get)
-        frames, _ = load_frames(snapshots_df, windows_df, labels_df)
-        trained = train_and_evaluate(frames, settings)
-        final = {m.task: m for m in trained.models if m.fit_role == "final" and m.is_published}
-        result["predictions"] = score_customers(
-            frames["score"],
-            final["purchase"],
-            final["spend"],
-            final["clv"].estimator,
-            horizon,
-            settings.clv_days,
-        )
-        chosen = [m for m in trained.models if m.fit_role == "evaluation" and m.kind == "candidate"]
-        if chosen:
-            result["importance"] = feature_importance(chosen, frames["evaluate"], settings)
+        result.update(_predictions(snapshots, v))
     return result
 
 

@@ -6,6 +6,7 @@ by staging from a folder whose name holds an apostrophe, and a flat export prepa
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import shutil
 from dataclasses import dataclass
@@ -78,6 +79,29 @@ def _plain_lines(raw: Path, orders: list[dict]) -> dict[str, dict]:
     return {row["order_id"]: row for row in first.to_dict("records")}
 
 
+def _spoil_lines(targets: dict, lines: dict, rows: list[dict]) -> None:
+    """The chosen line of each target order gets its target column's bad value."""
+    for row in rows:
+        order = row["order_id"]
+        if order in targets and row["line_number"] == lines[order]["line_number"]:
+            column, value = targets[order]
+            row[column] = value
+
+
+def _spoil_orders(old: list[str], renamed: str, rows: list[dict]) -> None:
+    for row in rows:
+        if row["order_id"] in old:
+            row["order_ts"] = "1900-01-01 10:00:00"
+        if row["customer_id"] == renamed:
+            row["customer_id"] = FORMULA_ID
+
+
+def _rename_customer(renamed: str, rows: list[dict]) -> None:
+    for row in rows:
+        if row["customer_id"] == renamed:
+            row["customer_id"] = FORMULA_ID
+
+
 def _spoil_demo(raw: Path) -> dict:
     """Five unit prices of 9e15, a quantity of 1e9, a discount of 9e15 on lines of distinct
     plain orders; three orders dated 1900; one customer id that is a spreadsheet formula."""
@@ -87,32 +111,9 @@ def _spoil_demo(raw: Path) -> dict:
     targets = dict(zip(list(lines)[: len(changes)], changes, strict=True))
     old = [o["order_id"] for o in orders[40:43]]
     renamed = orders[50]["customer_id"]
-
-    def spoil_lines(rows: list[dict]) -> None:
-        for row in rows:
-            key = (row["order_id"], row["line_number"])
-            if row["order_id"] in targets and key == (
-                row["order_id"],
-                lines[row["order_id"]]["line_number"],
-            ):
-                column, value = targets[row["order_id"]]
-                row[column] = value
-
-    def spoil_orders(rows: list[dict]) -> None:
-        for row in rows:
-            if row["order_id"] in old:
-                row["order_ts"] = "1900-01-01 10:00:00"
-            if row["customer_id"] == renamed:
-                row["customer_id"] = FORMULA_ID
-
-    def rename_customer(rows: list[dict]) -> None:
-        for row in rows:
-            if row["customer_id"] == renamed:
-                row["customer_id"] = FORMULA_ID
-
-    _rewrite(raw / "order_lines.csv", spoil_lines)
-    _rewrite(raw / "orders.csv", spoil_orders)
-    _rewrite(raw / "customers.csv", rename_customer)
+    _rewrite(raw / "order_lines.csv", functools.partial(_spoil_lines, targets, lines))
+    _rewrite(raw / "orders.csv", functools.partial(_spoil_orders, old, renamed))
+    _rewrite(raw / "customers.csv", functools.partial(_rename_customer, renamed))
     keys = [(order, int(lines[order]["line_number"])) for order in targets]
     return {"lines": keys, "old": old}
 

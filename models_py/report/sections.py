@@ -208,7 +208,8 @@ def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in df["month_start"]]
     highlight = None
     if context.highlight_label:
-        highlight = [bool(f) for f in df["is_festive_month"].fillna(False)]
+        festive = [bool(f) for f in df["is_festive_month"].fillna(False)]
+        highlight = charts.Highlight(bars=festive, label=context.highlight_label)
     top = df.nlargest(3, "net_revenue")
 
     def peaks_with(money: Callable[[object], str]) -> str:
@@ -228,7 +229,6 @@ def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
         f"peak months: {peaks}.",
         money=currency.axis,
         highlight=highlight,
-        highlight_label=context.highlight_label,
     )
     note = f"{context.highlight_note} " if context.highlight_note else ""
     return figure(svg, f"{text(note)}Highest months: {peaks_with(currency.display)}.")
@@ -267,7 +267,7 @@ def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
 
 def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
     currency = context.currency
-    svg = charts.bar_chart(
+    svg = charts.horizontal_bar_chart(
         df["category"].tolist(),
         df["net_revenue"].astype(float).tolist(),
         title="Net revenue by product category",
@@ -276,7 +276,6 @@ def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
         description=f"Horizontal bar chart of net revenue in {currency.noun} per category, "
         "largest first.",
         money=currency.axis,
-        horizontal=True,
     )
     return figure(svg, "Completed orders only, net of discounts.") + table(
         df,
