@@ -272,14 +272,8 @@ def rfm_segment(r: int, fm: int) -> str:
     return "lost" if r == 1 and fm == 1 else "hibernating"
 
 
-def features_at(
-    orders: pd.DataFrame,
-    lines: pd.DataFrame,
-    customers: pd.DataFrame,
-    as_of: pd.Timestamp,
-    categories: list[str],
-) -> pd.DataFrame:
-    """customer_features at one cutoff, from events on or before it."""
+def _order_flags(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orders on or before the cutoff with the per-order amounts the features sum."""
     o = orders[orders["order_date"] <= as_of].copy()
     completed = o["status"] == "completed"
     days_before = (as_of - o["order_date"]).dt.days
@@ -292,6 +286,11 @@ def features_at(
     for days in (30, 90, 365):
         o[f"spend_last_{days}d"] = o["spend_amount"].where(days_before < days, 0.0)
     o["orders_last_90d"] = o["completed"].where(days_before < 90, 0)
+    return o
+
+
+def _behaviour(o: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Recency, frequency, spend and the ratios, one row per customer with a completed order."""
     f = o.groupby("customer_id").agg(
         first_order_date=("completed_date", "min"),
         last_order_date=("completed_date", "max"),
@@ -320,9 +319,12 @@ def features_at(
     f["return_rate"] = f["returned_orders"] / (f["frequency"] + f["returned_orders"])
     f["discount_share"] = (f["discount"] / f["gross"]).where(f["gross"] > 0)
     f["online_share"] = f["online_orders"] / f["frequency"]
+    return f
 
-    # Category mix from completed orders' lines.
-    done = o.loc[completed, ["order_id", "customer_id"]]
+
+def _category_mix(o: pd.DataFrame, lines: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
+    """Category shares, distinct categories and the favourite, from completed orders' lines."""
+    done = o.loc[o["status"] == "completed", ["order_id", "customer_id"]]
     cat = lines.merge(done, on="order_id", how="inner")
     cat = cat.groupby(["customer_id", "category"], as_index=False)["net_amount"].sum()
     pivot = cat.pivot_table(
@@ -339,23 +341,39 @@ def features_at(
     shares["favourite_category"] = top.set_index("customer_id")["category"].where(
         top.set_index("customer_id")["net_amount"] > 0
     )
-    f = f.merge(shares.reset_index(), on="customer_id", how="left")
-    f["distinct_categories"] = f["distinct_categories"].fillna(0).astype(int)
+    return shares.reset_index()
 
-    # Demographics from the latest clean profile.
-    f = f.merge(customers, on="customer_id", how="left")
-    f["age"] = age_at(f["date_of_birth"], as_of)
-    f["age_band"] = age_band(f["age"])
-    for column in ("gender", "city", "loyalty_tier"):
-        f[column] = f[column].fillna("unknown")
 
-    # RFM quintiles.
+def _rfm(f: pd.DataFrame) -> pd.DataFrame:
+    """RFM quintiles, score and segment."""
     f["r_score"] = ntile(f, ["recency_days", "customer_id"], [False, True])
     f["f_score"] = ntile(f, ["frequency", "customer_id"], [True, True])
     f["m_score"] = ntile(f, ["monetary", "customer_id"], [True, True])
     fm = np.floor((f["f_score"] + f["m_score"] + 1) / 2.0).astype(int)
     f["rfm_score"] = f["r_score"].astype(str) + f["f_score"].astype(str) + f["m_score"].astype(str)
     f["rfm_segment"] = [rfm_segment(r, m) for r, m in zip(f["r_score"], fm, strict=True)]
+    return f
+
+
+def features_at(
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: pd.Timestamp,
+    categories: list[str],
+) -> pd.DataFrame:
+    """customer_features at one cutoff, from events on or before it."""
+    o = _order_flags(orders, as_of)
+    f = _behaviour(o, as_of)
+    f = f.merge(_category_mix(o, lines, categories), on="customer_id", how="left")
+    f["distinct_categories"] = f["distinct_categories"].fillna(0).astype(int)
+    # Demographics from the latest clean profile.
+    f = f.merge(customers, on="customer_id", how="left")
+    f["age"] = age_at(f["date_of_birth"], as_of)
+    f["age_band"] = age_band(f["age"])
+    for column in ("gender", "city", "loyalty_tier"):
+        f[column] = f[column].fillna("unknown")
+    f = _rfm(f)
     return f.drop(columns=["gross", "discount", "online_orders", "date_of_birth"])
 
 
