@@ -118,9 +118,8 @@ def test_bare_transaction_log(tmp_path: Path) -> None:
     assert_ml_covers_every_customer(con)
 
 
-def test_own_multi_table_contract_with_renamed_columns(tmp_path: Path) -> None:
-    """The contract's own tables under the retailer's names: orders with a semicolon, a column
-    name with a space and one with a quote; order lines as a glob of two Parquet files."""
+def _renamed_export(tmp_path: Path) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """The demo's tables under the retailer's names, and the config that maps them back."""
     demo = tmp_path / "demo"
     generate(customers=400, seed=3, out=demo, fmt="csv")
     export = tmp_path / "export"
@@ -161,6 +160,13 @@ tables:
     mapping: {json.dumps({c: c for c in pd.read_csv(demo / "customers.csv", nrows=0).columns})}
 """
     )
+    return config, orders, lines
+
+
+def test_own_multi_table_contract_with_renamed_columns(tmp_path: Path) -> None:
+    """The contract's own tables under the retailer's names: orders with a semicolon, a column
+    name with a space and one with a quote; order lines as a glob of two Parquet files."""
+    config, orders, lines = _renamed_export(tmp_path)
     summary, con = build(tmp_path, config)
 
     quality = con.sql("select * from data_quality_summary").df().set_index("table_name")

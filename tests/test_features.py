@@ -99,14 +99,15 @@ class CleanData:
     lines: pd.DataFrame  # order_id, customer_id, order_date, status, category, net
 
 
-def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
+def _clean_customers(raw_dir: Path) -> tuple[pd.DataFrame, set[str]]:
+    """The latest profile of every real customer, and the test accounts' ids."""
     customers = read_raw(raw_dir, "customers")
     for column in customers.columns:
         customers[column] = customers[column].str.strip()
     is_test = customers["email"].str.lower().str.endswith("@" + TEST_EMAIL_DOMAIN)
     test_ids = set(customers.loc[is_test, "customer_id"])
     customers = latest_version(customers[~customers["customer_id"].isin(test_ids)], "customer_id")
-    customers = pd.DataFrame(
+    clean = pd.DataFrame(
         {
             "customer_id": customers["customer_id"],
             "gender": customers["gender"].str.lower().map(GENDERS).fillna("unknown"),
@@ -115,9 +116,12 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
             "loyalty_tier": customers["loyalty_tier"].str.lower(),
         }
     )
+    return clean, test_ids
 
+
+def _clean_products(raw_dir: Path) -> pd.DataFrame:
     products = read_raw(raw_dir, "products")
-    products = pd.DataFrame(
+    return pd.DataFrame(
         {
             "product_id": products["product_id"].str.strip(),
             "category": products["category"].str.split().str.join(" ").str.lower(),
@@ -125,6 +129,8 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
         }
     ).drop_duplicates("product_id")
 
+
+def _clean_orders(raw_dir: Path, test_ids: set[str], today: dt.date) -> pd.DataFrame:
     orders = read_raw(raw_dir, "orders")
     for column in orders.columns:
         orders[column] = orders[column].str.strip()
@@ -132,7 +138,7 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
     ordered_at = parse_timestamp(orders["order_ts"])
     orders = orders.assign(order_date=ordered_at.dt.normalize())
     orders = orders[ordered_at.notna() & (orders["order_date"] <= pd.Timestamp(today))]
-    orders = pd.DataFrame(
+    return pd.DataFrame(
         {
             "order_id": orders["order_id"],
             "customer_id": orders["customer_id"],
@@ -142,6 +148,9 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
         }
     )
 
+
+def _clean_lines(raw_dir: Path, orders: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Lines of clean orders and known products within the price range, with their amounts."""
     lines = read_raw(raw_dir, "order_lines")
     lines = pd.DataFrame(
         {
@@ -157,10 +166,16 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
         (lines["unit_price"] >= 0)
         & (lines["unit_price"] <= PRICE_OUTLIER_RATIO * lines["list_price"])
     ]
-    lines = lines.assign(
+    return lines.assign(
         gross=lines["quantity"] * lines["unit_price"],
         net=lines["quantity"] * lines["unit_price"] - lines["discount"],
     )
+
+
+def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
+    customers, test_ids = _clean_customers(raw_dir)
+    orders = _clean_orders(raw_dir, test_ids, today)
+    lines = _clean_lines(raw_dir, orders, _clean_products(raw_dir))
     totals = lines.groupby("order_id")[["gross", "discount", "net"]].sum()
     orders = orders.merge(totals, on="order_id", how="left").fillna(
         {"gross": 0.0, "discount": 0.0, "net": 0.0}
@@ -236,6 +251,24 @@ def category_column(category: str) -> str:
     return "share_" + "_".join(part for part in cleaned.split("_") if part)
 
 
+def _oracle_categories(
+    data: CleanData, cutoff: pd.Timestamp, features: pd.DataFrame
+) -> pd.DataFrame:
+    """Distinct categories, the favourite and the share of each category, per customer."""
+    lines = data.lines[(data.lines["order_date"] <= cutoff) & (data.lines["status"] == "completed")]
+    spend = lines.groupby(["customer_id", "category"])["net"].sum().unstack(fill_value=0.0)
+    features["distinct_categories"] = (
+        lines.groupby("customer_id")["category"].nunique().reindex(features.index).fillna(0)
+    )
+    total = spend.sum(axis=1)
+    best = spend.T.sort_index().idxmax()  # first category by name among the largest spend
+    features["favourite_category"] = best.where(spend.max(axis=1) > 0).reindex(features.index)
+    for category in sorted(data.lines["category"].unique()):
+        share = (spend[category] / total).where(total > 0) if category in spend else total * 0
+        features[category_column(category)] = share.reindex(features.index)
+    return features
+
+
 def oracle_features(data: CleanData, cutoff: pd.Timestamp) -> pd.DataFrame:
     """customer_features at `cutoff`, from clean data on or before it only."""
     orders = data.orders[data.orders["order_date"] <= cutoff]
@@ -278,18 +311,7 @@ def oracle_features(data: CleanData, cutoff: pd.Timestamp) -> pd.DataFrame:
     )
     features["online_share"] = features["online"] / features["frequency"]
 
-    lines = data.lines[(data.lines["order_date"] <= cutoff) & (data.lines["status"] == "completed")]
-    spend = lines.groupby(["customer_id", "category"])["net"].sum().unstack(fill_value=0.0)
-    features["distinct_categories"] = (
-        lines.groupby("customer_id")["category"].nunique().reindex(features.index).fillna(0)
-    )
-    total = spend.sum(axis=1)
-    best = spend.T.sort_index().idxmax()  # first category by name among the largest spend
-    features["favourite_category"] = best.where(spend.max(axis=1) > 0).reindex(features.index)
-    for category in sorted(data.lines["category"].unique()):
-        share = (spend[category] / total).where(total > 0) if category in spend else total * 0
-        features[category_column(category)] = share.reindex(features.index)
-
+    features = _oracle_categories(data, cutoff, features)
     features = features.reset_index().merge(data.customers, on="customer_id", how="left")
     for column in ("gender", "city", "loyalty_tier"):
         features[column] = features[column].fillna("unknown")
