@@ -54,8 +54,7 @@ def physical_memory_gib() -> float:
 
 def default_pandas_memory_gib() -> float:
     """The pandas way's cap on resident memory: 80% of RAM, so the machine keeps room for itself
-    while pandas gets what a notebook on it would (at 1M customers it needs 15 GiB); 12 GiB where
-    RAM is unknown."""
+    while pandas gets what a notebook on it would; 12 GiB where RAM is unknown."""
     ram = physical_memory_gib()
     return round(0.8 * ram, 1) if ram else 12.0
 

@@ -92,9 +92,8 @@ def column_major(matrix: np.ndarray) -> np.ndarray:
     """The preprocessed matrix in column-major (Fortran) order, for HistGradientBoosting.
 
     Its predict walks one tree at a time over every row, so reading a split's feature for
-    consecutive rows is sequential in column-major order: on 500,000 customers x 47 columns,
-    2.3 times faster than from the row-major matrix the ColumnTransformer returns, with the same
-    predictions. Fitting takes the same time either way (it bins its input first).
+    consecutive rows is sequential in column-major order (faster, same predictions; see
+    docs/benchmarks.md). Fitting takes the same time either way (it bins its input first).
     """
     return np.asfortranarray(matrix)
 
@@ -122,8 +121,8 @@ def predict_task(model, task: str, X: pd.DataFrame) -> np.ndarray:
     """P(purchase) for the purchase task, spend clipped at 0 for the spend task.
 
     Predicted ``PREDICT_CHUNK_ROWS`` customers at a time: every model scores a row on its own,
-    and the preprocessing makes a dense float copy of its input (5M customers x 40 columns is
-    1.6 GB), so chunks keep that copy small at any scale.
+    and the preprocessing makes a dense float copy of its input, so chunks keep that copy small
+    at any scale.
     """
     if len(X) > PREDICT_CHUNK_ROWS:
         return np.concatenate(

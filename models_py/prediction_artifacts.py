@@ -116,55 +116,69 @@ def read_frames(
     cutoffs = _cutoffs(snapshots.project("cutoff_role, as_of_date").distinct().df())
     wanted = set(snapshots.columns if columns is None else [*columns, "cutoff_role"])
     picked = [c for c in snapshots.columns if c in wanted or c in KEYS]
-    filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
-    label_columns = list(JOINED_LABELS)
-    require_columns("customer_label_snapshots", labels.columns, (*KEYS, *label_columns))
+    require_columns("customer_label_snapshots", labels.columns, (*KEYS, *JOINED_LABELS))
     _require_score_cutoff(cutoffs)
     frames: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
-    # One cutoff at a time: DuckDB's result and its conversion to pandas then hold one snapshot,
-    # not three (at a million customers that halves the peak memory of model_registry). The
-    # labels are joined here too: pandas' merge on a million string keys was a third of the
-    # read's time.
+    # One cutoff at a time, labels joined in DuckDB: pandas then holds one snapshot, not three.
     for role in (r for r in ROLES if r in roles and cutoffs.get(r) is not None):
         cutoff = pd.Timestamp(cutoffs[role])
-        keep = f"as_of_date = cast('{cutoff:%Y-%m-%d}' as date)"
-        joined = (
-            snapshots.filter(keep)
-            .set_alias("s")
-            .join(
-                last_window.filter(keep).set_alias("w"),
-                "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
-                how="left",
-            )
+        frames[role], role_messages = _read_role(
+            (snapshots, last_window, labels), role, cutoff, picked
         )
-        selected = [*(f"s.{c}" for c in picked), filled]
-        if role != "score":
-            role_labels = labels.filter(keep)
-            _check_one_label_per_customer(role_labels, cutoff)
-            messages += _incomplete_horizon(role_labels, role)
-            joined = joined.join(
-                role_labels.set_alias("l"),
-                "s.as_of_date = l.as_of_date and s.customer_id = l.customer_id",
-                how="left",
-            )
-            selected += [f"l.{c}" for c in label_columns]
-        feats = joined.project(", ".join(selected)).order("customer_id").df()
-        frames[role] = finish_snapshot(feats, role, cutoff)
-        del feats
+        messages += role_messages
     if not frames:  # no role asked for has rows: empty frames with the columns, and the checks
         empty = snapshots.limit(0).project(", ".join(picked)).df()
         empty = empty.assign(**{c: pd.Series(dtype=float) for c in LAST_WINDOW})
         return _role_frames(empty, labels.limit(0).df(), cutoffs)
-    for role in ROLES:  # roles not asked for: no rows, the columns of a frame that was read
-        if role not in frames:
-            like = next(iter(frames.values())).iloc[0:0]
-            if role == "score":
-                like = like.drop(columns=label_columns, errors="ignore")
-            else:
-                like = like.assign(**{c: pd.Series(dtype=float) for c in label_columns})
-            frames[role] = like
-    return {role: frames[role] for role in ROLES}, messages
+    return _with_empty_roles(frames), messages
+
+
+def _read_role(
+    relations: tuple, role: str, cutoff: pd.Timestamp, picked: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """One cutoff's snapshot (``picked`` columns) with its last-window amounts and, unless it
+    is the score cutoff, its labels, joined and sorted in the database."""
+    snapshots, last_window, labels = relations
+    keep = f"as_of_date = cast('{cutoff:%Y-%m-%d}' as date)"
+    joined = (
+        snapshots.filter(keep)
+        .set_alias("s")
+        .join(
+            last_window.filter(keep).set_alias("w"),
+            "s.as_of_date = w.as_of_date and s.customer_id = w.customer_id",
+            how="left",
+        )
+    )
+    filled = ", ".join(f"coalesce(w.{c}, 0) as {c}" for c in LAST_WINDOW)
+    selected = [*(f"s.{c}" for c in picked), filled]
+    messages: list[str] = []
+    if role != "score":
+        role_labels = labels.filter(keep)
+        _check_one_label_per_customer(role_labels, cutoff)
+        messages = list(_incomplete_horizon(role_labels, role))
+        joined = joined.join(
+            role_labels.set_alias("l"),
+            "s.as_of_date = l.as_of_date and s.customer_id = l.customer_id",
+            how="left",
+        )
+        selected += [f"l.{c}" for c in JOINED_LABELS]
+    feats = joined.project(", ".join(selected)).order("customer_id").df()
+    return finish_snapshot(feats, role, cutoff), messages
+
+
+def _with_empty_roles(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every role: those not read get no rows and the columns of a frame that was read."""
+    like = next(iter(frames.values())).iloc[0:0]
+    out = {}
+    for role in ROLES:
+        if role in frames:
+            out[role] = frames[role]
+        elif role == "score":
+            out[role] = like.drop(columns=list(JOINED_LABELS), errors="ignore")
+        else:
+            out[role] = like.assign(**{c: pd.Series(dtype=float) for c in JOINED_LABELS})
+    return out
 
 
 def _check_one_label_per_customer(role_labels, cutoff: pd.Timestamp) -> None:

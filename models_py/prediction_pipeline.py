@@ -1,6 +1,6 @@
 """Out-of-time training, evaluation, model choice and scoring for the purchase/spend predictors.
 
-Design (issue 5). With T the last cutoff (``score``) and H the horizon:
+Design. With T the last cutoff (``score``) and H the horizon:
 
 1. fit every candidate and baseline on the ``train`` snapshot (features at T-2H, labels from
    (T-2H, T-H]; a seeded sample of at most ``max_train_rows`` customers, the ``train`` split of

@@ -360,8 +360,7 @@ def _open_served(tmp_path: Path, storage_version: str) -> duckdb.DuckDBPyConnect
     format, as its default database (so unqualified names are created there)."""
     con = duckdb.connect()
     try:
-        # The same cap as the dbt profile: without it DuckDB may take 80% of RAM to build the
-        # primary-key indexes of the big fact tables (about 20 GB at 5M customers).
+        # The same cap as the dbt profile: indexing the big fact tables may otherwise take most RAM.
         con.execute(f"set memory_limit = {_literal(memory_limit())}")
         # Spill next to the file, as a connection to the file would, not into the working dir.
         con.execute(f"set temp_directory = {_literal(str(tmp_path) + '.tmp')}")

@@ -180,14 +180,11 @@ def _silhouette(X: np.ndarray, labels: np.ndarray, settings: SegmentSettings) ->
     )
 
 
-# Above this many customers the k-selection curve is fitted on a seeded sample of them: the curve
-# only has to rank the candidate k, and one fit per k on 1M customers costs minutes.
+# Above this many customers the k-selection curve is fitted on a seeded sample: it only ranks k.
 K_SELECTION_MAX_ROWS = 100_000
 
-# Above this many customers the chosen model's centroids are fitted on a seeded sample of them,
-# and every customer is then assigned to its nearest centroid. MiniBatchKMeans draws each
-# minibatch with a weighted numpy choice that rebuilds a cumulative sum over all rows: 47 ms a
-# step at 5M customers, 51 s a fit, where a million customers fit in 2.5 s.
+# Above this many customers the centroids are fitted on a seeded sample and every customer is
+# assigned to the nearest: MiniBatchKMeans' step cost grows with all rows (docs/benchmarks.md).
 SEGMENT_FIT_MAX_ROWS = 1_000_000
 
 
