@@ -72,7 +72,7 @@ report: setup
 # into warehouse/audiences/ (CA_AUDIENCES_DIR); COUNTRY_CODE: calling code of national numbers.
 export COUNTRY_CODE
 audiences: setup
-	"$(BIN)/python" -m models_py.audiences $${COUNTRY_CODE:+--country-code "$$COUNTRY_CODE"}
+	"$(BIN)/python" -m models_py audiences $${COUNTRY_CODE:+--country-code "$$COUNTRY_CODE"}
 
 # dbt's documentation site, with lineage from raw files to the report and BI exposures; the
 # single-file offline version is dbt_project/target/static_index.html. Needs a built warehouse.

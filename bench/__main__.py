@@ -96,7 +96,8 @@ def ensure_data(data_dir: Path, customers: int, seed: int) -> dict:
     cmd = [
         str(BIN / "python"),
         "-m",
-        "models_py.generate",
+        "models_py",
+        "generate",
         "--customers",
         str(customers),
         "--seed",
@@ -216,7 +217,7 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["dbt"] = read_run_results(work / "target")
     steps: list[Measured] = [build]
     for module, extra in (
-        ("models_py.publish", []),
+        ("models_py.serving.publish", []),
         ("models_py.report", []),
     ):
         name = module.split(".")[-1]

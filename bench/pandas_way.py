@@ -471,7 +471,7 @@ def _snapshots(customers, orders, products, lines, horizon: int) -> dict[str, pd
 
 
 def _segments(features: pd.DataFrame, v: dict) -> pd.DataFrame:
-    from models_py.segmentation import CustomerSegmenter, assign_segments, select_k
+    from models_py.segmentation.kmeans import CustomerSegmenter, assign_segments, select_k
     from models_py.settings import segment_settings_from_vars
 
     settings = segment_settings_from_vars(v.get)
@@ -484,8 +484,8 @@ def _segments(features: pd.DataFrame, v: dict) -> pd.DataFrame:
 
 
 def _predictions(snapshots: dict[str, pd.DataFrame], v: dict) -> dict[str, pd.DataFrame]:
-    from models_py.prediction_artifacts import load_frames
-    from models_py.prediction_pipeline import (
+    from models_py.prediction.artifacts import load_frames
+    from models_py.prediction.pipeline import (
         feature_importance,
         score_customers,
         train_and_evaluate,

@@ -119,13 +119,13 @@ class SegmentSettings:
 
 
 def _candidate_names() -> tuple[str, ...]:
-    from models_py.prediction_registry import candidate_names
+    from models_py.prediction.registry import candidate_names
 
     return candidate_names()
 
 
 def _baseline_names() -> tuple[str, ...]:
-    from models_py.prediction_registry import baseline_names
+    from models_py.prediction.registry import baseline_names
 
     return baseline_names()
 
@@ -240,6 +240,7 @@ PATH_DEFAULTS: dict[str, Path] = {
     "CA_ARTIFACTS_DIR": WAREHOUSE_DIR / "artifacts",
     "CA_REPORT_DIR": WAREHOUSE_DIR / "report",
     "CA_EXPORTS_DIR": WAREHOUSE_DIR / "exports",
+    "CA_AUDIENCES_DIR": WAREHOUSE_DIR / "audiences",
 }
 
 

@@ -80,7 +80,8 @@ def generate(out: Path, customers: int, seed: int, fmt: str = "csv") -> None:
         [
             sys.executable,
             "-m",
-            "models_py.generate",
+            "models_py",
+            "generate",
             "--customers",
             str(customers),
             "--seed",

@@ -6,8 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
-from models_py.btyd import BetaGeoModel, GammaGammaModel, btyd_inputs, simulate_bgnbd
+from models_py.clv import BetaGeoModel, GammaGammaModel, btyd_inputs, simulate_bgnbd
+from models_py.prediction.models import BtydBaseline
+from models_py.prediction.pipeline import FittedModel, _convergence_messages
 
 TRUE = {"r": 0.6, "alpha": 40.0, "a": 0.8, "b": 2.5}
 
@@ -34,7 +37,7 @@ def test_bgnbd_mle_beats_the_true_parameters_on_likelihood(simulated, fitted):
     true_fit = BetaGeoModel()
     true_fit.params_ = dict(TRUE)
     x, t_x, T = simulated["x"], simulated["t_x"], simulated["T"]
-    from models_py.btyd import bgnbd_log_likelihood
+    from models_py.clv import bgnbd_log_likelihood
 
     ll_true = bgnbd_log_likelihood(
         np.array(list(TRUE.values())), x.to_numpy(), t_x.to_numpy(), T.to_numpy()
@@ -119,3 +122,43 @@ def test_btyd_inputs_from_a_snapshot():
     assert d["t_x"].tolist() == [60, 0, 0]
     assert d["T"].tolist() == [90, 30, 0]
     assert d["has_history"].tolist() == [True, True, False]
+
+
+def test_a_fit_that_does_not_converge_warns_and_is_recorded(simulated):
+    """One optimizer iteration cannot converge: the fit warns, keeps converged_ False, and the
+    prediction pipeline turns it into a run message instead of publishing it silently."""
+    with pytest.warns(ConvergenceWarning, match="BetaGeoModel did not converge"):
+        bgnbd = BetaGeoModel(max_iter=1).fit(simulated["x"], simulated["t_x"], simulated["T"])
+    assert not bgnbd.converged_
+    spenders = simulated[simulated["x"] >= 1]
+    with pytest.warns(ConvergenceWarning, match="GammaGammaModel did not converge"):
+        GammaGammaModel(max_iter=1).fit(spenders["x"], np.full(len(spenders), 100.0))
+    baseline = BtydBaseline(task="spend")
+    baseline.bgnbd_ = bgnbd
+    baseline.gamma_gamma_ = GammaGammaModel().fit(spenders["x"], 50.0 + spenders["x"])
+    models = [
+        FittedModel(
+            model_name="btyd",
+            task=task,
+            kind="baseline",
+            fit_role="final",
+            estimator=baseline.with_task(task),
+            train_cutoff=None,
+            label_window_start=None,
+            label_window_end=None,
+            training_rows=len(simulated),
+            threshold=None,
+            features=[],
+        )
+        for task in ("purchase", "spend", "clv")
+    ]
+    assert _convergence_messages(models) == [
+        "BetaGeoModel (final fit) did not converge; its predictions may be off"
+    ]
+
+
+def test_a_fitted_model_saves_and_loads(tmp_path, fitted):
+    path = fitted.save(tmp_path / "bgnbd.joblib")
+    assert BetaGeoModel.load(path).params_ == fitted.params_
+    with pytest.raises(TypeError, match="not a GammaGammaModel"):
+        GammaGammaModel.load(path)

@@ -19,7 +19,7 @@ from models_py.byod.samples import (
     write_flat_invoices,
     write_transaction_log,
 )
-from models_py.generate import generate
+from models_py.demo_data.cli import generate
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models_py import generate as gen
-from models_py.generator import core
+from models_py.demo_data import cli as gen
+from models_py.demo_data import core
 
 CUSTOMERS = 2000
 SEED = 11
@@ -41,7 +41,7 @@ DATE_PATTERNS = {
 
 def run_cli(out: Path, *args: str, customers: int = CUSTOMERS, seed: int = SEED):
     return subprocess.run(
-        [sys.executable, "-m", "models_py.generate", "--customers", str(customers), "--seed",
+        [sys.executable, "-m", "models_py", "generate", "--customers", str(customers), "--seed",
          str(seed), "--out", str(out), "--no-progress", *args],
         capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -18,11 +18,11 @@ from models_py.byod.__main__ import main as byod_main
 from models_py.byod.prepare import build_tables
 from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices
 from models_py.cli import main as cli_main
-from models_py.publish import publish
+from models_py.pipeline.summary import format_run_warnings
 from models_py.report.build import build_report
-from models_py.segmentation import select_k
+from models_py.segmentation.kmeans import select_k
+from models_py.serving.publish import publish
 from models_py.settings import SegmentSettings
-from models_py.summary import format_run_warnings
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from models_py.metrics import (
+from models_py.prediction.metrics import (
     best_f1_threshold,
     classification_metrics,
     regression_metrics,

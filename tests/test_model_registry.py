@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from models_py.prediction_registry import MODELS, publishable_names
+from models_py.prediction.registry import MODELS, publishable_names
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
 

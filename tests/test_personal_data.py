@@ -13,9 +13,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from models_py.audiences import normalise_email, normalise_phone, sha256_hex, write_audiences
-from models_py.publish import publish
 from models_py.report import build_report
+from models_py.serving.audiences import (
+    normalise_email,
+    normalise_phone,
+    sha256_hex,
+    write_audiences,
+)
+from models_py.serving.publish import publish
 
 pytestmark = pytest.mark.integration
 

@@ -175,7 +175,7 @@ def test_a_later_run_scores_with_saved_models_without_refitting(
 def test_read_frames_filters_in_the_warehouse_and_matches_load_frames(built_warehouse: Warehouse):
     """read_frames (relations, filtered and joined in DuckDB) gives the same frames as
     load_frames on the whole tables, and only the roles asked for."""
-    from models_py.prediction_artifacts import load_frames, read_frames
+    from models_py.prediction.artifacts import load_frames, read_frames
 
     with built_warehouse.connect() as con:
         everything, _ = load_frames(*(con.table(t).df() for t in FRAME_TABLES))
@@ -197,8 +197,8 @@ def test_models_read_only_the_columns_they_use_and_score_the_same(built_warehous
     """The Python models read the snapshot columns fitting and scoring use (input_columns /
     scoring_columns), not the other columns beside them; customer_predictions, built from those
     frames, equals scoring the same saved models on every column."""
-    from models_py.prediction_artifacts import load_frames, load_model, load_run, read_frames
-    from models_py.prediction_pipeline import (
+    from models_py.prediction.artifacts import load_frames, load_model, load_run, read_frames
+    from models_py.prediction.pipeline import (
         PIPELINE_COLUMNS,
         PredictionSettings,
         input_columns,
@@ -249,9 +249,9 @@ def test_prediction_evaluation_is_the_evaluation_behind_model_metrics(built_ware
     """prediction_evaluation holds what the published evaluation fits predict on the evaluate
     split (kept from model_registry's evaluation, not predicted again), and its errors are the
     ones model_metrics reports for those models."""
-    from models_py.metrics import regression_metrics, roc_auc
-    from models_py.prediction import predict_task
-    from models_py.prediction_artifacts import load_model, read_frames
+    from models_py.prediction.artifacts import load_model, read_frames
+    from models_py.prediction.metrics import regression_metrics, roc_auc
+    from models_py.prediction.models import predict_task
 
     table = built_warehouse.query("select * from prediction_evaluation order by customer_id")
     registry = built_warehouse.query(

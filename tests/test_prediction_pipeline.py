@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from models_py.prediction import predict_task, resolve_features
-from models_py.prediction_pipeline import (
+from models_py.prediction.models import predict_task, resolve_features
+from models_py.prediction.pipeline import (
     PredictionSettings,
     _subsample,
     feature_importance,
@@ -22,7 +22,7 @@ from models_py.prediction_pipeline import (
     snapshot_frames,
     train_and_evaluate,
 )
-from models_py.prediction_registry import MODELS, ModelSpec
+from models_py.prediction.registry import MODELS, ModelSpec
 
 H = 90
 END = pd.Timestamp("2024-12-31")
@@ -305,7 +305,7 @@ def test_importance_shuffles_exactly_what_shuffling_the_raw_column_would(result)
     """The fast permutation importance shuffles a feature's preprocessed columns; that must equal
     preprocessing the frame with the raw column shuffled (imputation, scaling and one-hot work
     row by row), for numeric, missing-indicator and categorical features alike."""
-    from models_py.prediction_pipeline import _feature_blocks
+    from models_py.prediction.pipeline import _feature_blocks
 
     frames, res = result
     frame = frames["evaluate"].copy()
@@ -382,7 +382,7 @@ def test_fits_side_by_side_give_the_models_fitted_one_at_a_time(result):
 def test_predictions_in_chunks_equal_predicting_every_row_at_once(result, monkeypatch):
     """predict_task scores PREDICT_CHUNK_ROWS customers at a time (to bound the dense copy the
     preprocessing makes): the predictions are those of one call on every row, in row order."""
-    import models_py.prediction as prediction
+    import models_py.prediction.models as prediction
 
     frames, res = result
     score = frames["score"]

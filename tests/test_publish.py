@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from models_py.exit_codes import ExitCode
-from models_py.publish import (
+from models_py.serving.publish import (
     BUILD_OUTCOME_TABLE,
     MANIFEST_TABLE,
     PUBLISHED_TABLES,

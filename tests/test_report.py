@@ -27,10 +27,10 @@ import pytest
 from conftest import run_dbt
 from PIL import Image
 
-from models_py.publish import publish
 from models_py.report import build_report
 from models_py.report.money import Currency
 from models_py.report.sections import HEADLINES, SECTIONS
+from models_py.serving.publish import publish
 
 CHROMIUM = Path("/usr/bin/chromium")
 

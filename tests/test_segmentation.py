@@ -1,4 +1,4 @@
-"""Unit tests of models_py.segmentation on small synthetic customer_features frames."""
+"""Unit tests of models_py.segmentation.kmeans on small synthetic customer_features frames."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from models_py.segment_definitions import SEED_PATH, load_segment_definitions
-from models_py.segmentation import (
+from models_py.segmentation.definitions import SEED_PATH, load_segment_definitions
+from models_py.segmentation.kmeans import (
     CustomerSegmenter,
     FeaturePreparer,
     SegmentSettings,
@@ -263,7 +263,7 @@ def test_settings_read_from_the_rendered_dbt_config() -> None:
 
 
 def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
-    import models_py.segmentation as segmentation
+    import models_py.segmentation.kmeans as segmentation
 
     features = synthetic_features(100, seed=3)
     settings = SegmentSettings(n_clusters=None, k_min=2, k_max=3, n_init=2)
@@ -279,7 +279,7 @@ def test_k_selection_fits_a_seeded_sample_of_large_data(monkeypatch) -> None:
 def test_k_selection_names_the_algorithm_of_the_rows_it_fitted(monkeypatch) -> None:
     """A curve fitted on a sample below the minibatch threshold is KMeans, even when the data
     are above it."""
-    import models_py.segmentation as segmentation
+    import models_py.segmentation.kmeans as segmentation
 
     features = synthetic_features(100, seed=3)
     settings = SegmentSettings(n_clusters=None, k_min=2, k_max=3, n_init=2, minibatch_threshold=60)
@@ -294,7 +294,7 @@ def test_segments_fit_on_a_seeded_sample_of_large_data_and_assign_everyone(
     """Above SEGMENT_FIT_MAX_ROWS the centroids are fitted on a seeded sample; every customer is
     still assigned, to its nearest stored centroid, and the model table says how many were
     fitted."""
-    import models_py.segmentation as segmentation
+    import models_py.segmentation.kmeans as segmentation
 
     half = len(features) // 2
     monkeypatch.setattr(segmentation, "SEGMENT_FIT_MAX_ROWS", half)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from models_py.publish import MANIFEST_TABLE, PublishError, publish
+from models_py.serving.publish import MANIFEST_TABLE, PublishError, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / ".cache"

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate, run_dbt
 
-from models_py.generate import config as generator_config
-from models_py.generator.faults import exact_count
+from models_py.demo_data.cli import config as generator_config
+from models_py.demo_data.faults import exact_count
 
 pytestmark = pytest.mark.integration
 

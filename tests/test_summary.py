@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from models_py.summary import format_summary, table_row_counts
+from models_py.pipeline.summary import format_summary, table_row_counts
 
 
 def test_counts_every_table_exactly(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def prepare_own_data(config: Path, paths: PipelinePaths, run_id: str) -> BuildIn
 
 def demo_data(paths: PipelinePaths, raw_format: str, generate_args: list[str]) -> BuildInput:
     """The demo extract in CA_RAW_DIR, generated first if absent."""
-    from models_py.generate import main as generate_main
+    from models_py.demo_data.cli import main as generate_main
 
     if (paths.raw_dir / f"orders.{raw_format}").is_file():
         say(f"demo data present in {paths.raw_dir}")
@@ -143,7 +143,7 @@ def artifact_runs_to_keep() -> int:
 
 def publish_build(paths: PipelinePaths, reuse_run_id: str | None = None) -> None:
     """Publish the build file, then keep only the newest artifact runs."""
-    from models_py.publish import PublishError, publish
+    from models_py.serving.publish import PublishError, publish
 
     keep = artifact_runs_to_keep()
     with failing_as(ExitCode.PUBLISH_FAILED, f"publish to {paths.served}"):
@@ -171,7 +171,7 @@ def write_report(paths: PipelinePaths) -> None:
 
 
 def print_summary(build: Path, paths: PipelinePaths) -> None:
-    from models_py.summary import format_run_warnings, format_summary, table_row_counts
+    from models_py.pipeline.summary import format_run_warnings, format_summary, table_row_counts
 
     with failing_as(ExitCode.REPORT_FAILED, "summary"):
         print(format_summary(table_row_counts(build), build))

@@ -15,7 +15,7 @@ from models_py.report import charts
 from models_py.report.context import ReportContext
 from models_py.report.html import figure, link, num, pct, raw_html, table, text, unavailable
 from models_py.report.money import MISSING
-from models_py.segment_definitions import AT_RISK_RULE, segment_name_for_rule
+from models_py.segmentation.definitions import AT_RISK_RULE, segment_name_for_rule
 
 
 @dataclass(frozen=True)

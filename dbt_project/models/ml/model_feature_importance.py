@@ -8,8 +8,8 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
-    from models_py.prediction_artifacts import load_model, load_run, read_frames
-    from models_py.prediction_pipeline import (
+    from models_py.prediction.artifacts import load_model, load_run, read_frames
+    from models_py.prediction.pipeline import (
         PredictionSettings,
         feature_importance,
         scoring_columns,

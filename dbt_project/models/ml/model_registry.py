@@ -12,14 +12,14 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.dbt_log import dbt_line, dbt_progress
-    from models_py.prediction_artifacts import (
+    from models_py.prediction.artifacts import (
         load_saved_result,
         read_frames,
         registry_frame,
         run_dir,
         save_run,
     )
-    from models_py.prediction_pipeline import input_columns, train_and_evaluate
+    from models_py.prediction.pipeline import input_columns, train_and_evaluate
     from models_py.settings import prediction_settings_from_vars
 
 

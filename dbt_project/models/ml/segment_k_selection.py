@@ -7,7 +7,7 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.dbt_log import dbt_progress
-    from models_py.segmentation import needed_columns, select_k
+    from models_py.segmentation.kmeans import needed_columns, select_k
     from models_py.settings import segment_settings_from_vars
 
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.segment_definitions import definitions_from_frame
-    from models_py.segmentation import CustomerSegmenter, needed_columns
+    from models_py.segmentation.definitions import definitions_from_frame
+    from models_py.segmentation.kmeans import CustomerSegmenter, needed_columns
     from models_py.settings import segment_settings_from_vars
 
 

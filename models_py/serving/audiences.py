@@ -7,7 +7,7 @@ It reads the build file (``CA_WAREHOUSE_PATH``), the only place direct identifie
 private ``dim_customer_contacts``), and writes ``<out>/segment_<id>_<name>.csv`` outside the served
 file. Nothing raw leaves: the CSVs hold the customer id, the segment and the two hashes.
 
-Run: ``python -m models_py.audiences [--build PATH] [--out DIR] [--country-code 91]``.
+Run: ``python -m models_py audiences [--build PATH] [--out DIR] [--country-code 91]``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BUILD_PATH = ROOT / "warehouse" / "build.duckdb"
-DEFAULT_AUDIENCES_DIR = ROOT / "warehouse" / "audiences"
+from models_py.settings import env_path
+
 # Calling code of phone numbers written without one (national numbers); India for the demo.
 DEFAULT_COUNTRY_CODE = "91"
 AUDIENCE_COLUMNS = ("customer_id", "segment_name", "email_sha256", "phone_sha256")
@@ -160,27 +159,22 @@ def write_audiences(
     return AudienceRun(written, len(audience), int((~reachable).sum()))
 
 
-def _env_path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    return Path(value) if value else default
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m models_py.audiences",
+        prog="python -m models_py audiences",
         description="Write per-segment audiences of consenting customers with SHA-256 hashed "
         "email and phone (customer-match format), from the build file.",
     )
     parser.add_argument(
         "--build",
         type=Path,
-        default=_env_path("CA_WAREHOUSE_PATH", DEFAULT_BUILD_PATH),
+        default=env_path("CA_WAREHOUSE_PATH"),
         help="dbt's working DuckDB file (default: $CA_WAREHOUSE_PATH or warehouse/build.duckdb)",
     )
     parser.add_argument(
         "--out",
         type=Path,
-        default=_env_path("CA_AUDIENCES_DIR", DEFAULT_AUDIENCES_DIR),
+        default=env_path("CA_AUDIENCES_DIR"),
         help="folder for the audience CSVs (default: $CA_AUDIENCES_DIR or warehouse/audiences)",
     )
     parser.add_argument(

@@ -1,6 +1,6 @@
 """Command line entry of the demo data generator.
 
-    python -m models_py.generate --customers 20000 --seed 42 --out warehouse/raw --format csv
+    python -m models_py generate --customers 20000 --seed 42 --out warehouse/raw --format csv
 
 Writes customers, products, orders and order_lines (csv or parquet) plus
 ground_truth/customer_types.csv. See docs/demo_data.md for the behaviour and the fault rates."""
@@ -12,18 +12,18 @@ import datetime as dt
 import sys
 import time
 
-from models_py.generator import config as config
-from models_py.generator import generate
-from models_py.generator.config import *  # noqa: F403  (fault rates importable from here)
-from models_py.generator.core import SHARD_CUSTOMERS
-from models_py.generator.writer import FORMATS
+from models_py.demo_data import config as config
+from models_py.demo_data import generate
+from models_py.demo_data.config import *  # noqa: F403  (fault rates importable from here)
+from models_py.demo_data.core import SHARD_CUSTOMERS
+from models_py.demo_data.writer import FORMATS
 
 __all__ = ["config", "generate", "main"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m models_py.generate",
+        prog="python -m models_py generate",
         description="Write the seeded demo retail extract (raw files + ground truth).",
     )
     parser.add_argument("--customers", type=int, default=20_000, help="number of customers")

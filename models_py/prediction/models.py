@@ -23,7 +23,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from models_py.btyd import BetaGeoModel, GammaGammaModel, btyd_inputs
+from models_py.clv import BetaGeoModel, GammaGammaModel, btyd_inputs
 
 __all__ = [
     "TASKS",

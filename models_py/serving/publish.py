@@ -28,10 +28,6 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BUILD_PATH = ROOT / "warehouse" / "build.duckdb"
-DEFAULT_SERVED_PATH = ROOT / "warehouse" / "analytics.duckdb"
-
 # The analyst-facing relations, in lineage order. Each is published only if the build has it.
 # Keep in step with the `bi_dashboard` exposure in dbt_project/models/reporting/_exposures.yml
 # (a test checks that they agree).
@@ -390,7 +386,7 @@ def _close_served(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m models_py.publish ...`: the same as `python -m models_py publish ...`."""
+    """`python -m models_py.serving.publish ...`: the same as `python -m models_py publish ...`."""
     from models_py.__main__ import main as pipeline_main
 
     return pipeline_main(["publish", *(sys.argv[1:] if argv is None else argv)])

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from models_py.prediction import (
+from models_py.prediction.models import (
     TASKS,
     BtydBaseline,
     FrameToObject,

@@ -17,7 +17,7 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
-from models_py.prediction_pipeline import (
+from models_py.prediction.pipeline import (
     JOINED_LABELS,
     KEYS,
     FittedModel,

@@ -10,8 +10,8 @@ The core takes and returns pandas DataFrames and knows nothing about dbt:
   `customer_segments_sql` does, so the warehouse can score without Python.
 
 Naming rule (deterministic, unique within a run): the rows of the dbt seed `segment_definitions`
-(see models_py/segment_definitions.py), each naming the best cluster not yet named by the mean, in
-original units, of one feature; with fewer clusters than rules only the first k names are used.
+(see definitions.py), each naming the best cluster not yet named by the mean, in original units,
+of one feature; with fewer clusters than rules only the first k names are used.
 Ties go to the lower segment_id. Segment ids are canonical: 1 is the cluster with the highest
 mean monetary, then by mean frequency, then by the smallest customer_id in the cluster, so the
 same data gives the same ids and names whatever K-Means' internal labels are.
@@ -27,7 +27,7 @@ import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 
-from models_py.segment_definitions import SegmentDefinition, load_segment_definitions
+from models_py.segmentation.definitions import SegmentDefinition, load_segment_definitions
 from models_py.settings import SegmentSettings
 
 ID_COLUMN = "customer_id"
@@ -250,7 +250,7 @@ def select_k(
 
 def name_segments(profile: pd.DataFrame, definitions: Sequence[SegmentDefinition]) -> list[str]:
     """Names for segments 1..k (rows of `profile`, in segment_id order) from their mean features
-    in original units, by the segment ``definitions`` (see models_py/segment_definitions.py)."""
+    in original units, by the segment ``definitions`` (see definitions.py)."""
     names: list[str | None] = [None] * len(profile)
     ordered = sorted(definitions, key=lambda d: d.display_order)
     for definition in (d for d in ordered if not d.is_fallback):

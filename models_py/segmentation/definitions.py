@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 SEED_PATH = (
-    Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "segment_definitions.csv"
+    Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "segment_definitions.csv"
 )
 FALLBACK_RULE = "fallback"
 # The rule of the lapsed customers' segment, which the report ranks by value at risk.

@@ -36,14 +36,14 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from models_py.metrics import (
+from models_py.prediction.metrics import (
     best_f1_threshold,
     classification_metrics,
     regression_metrics,
     roc_auc,
 )
-from models_py.prediction import TASKS, BtydBaseline, predict_task, resolve_features
-from models_py.prediction_registry import (
+from models_py.prediction.models import TASKS, BtydBaseline, predict_task, resolve_features
+from models_py.prediction.registry import (
     BuildContext,
     make_model,
     model_spec,
@@ -668,9 +668,26 @@ def _train_and_evaluate(
         metrics=metrics,
         published=evaluation.published,
         features=run.features,
-        messages=list(run.plan.messages),
+        messages=[*run.plan.messages, *_convergence_messages(models)],
         evaluation_predictions=evaluation.predictions,
     )
+
+
+def _convergence_messages(models: Sequence[FittedModel]) -> list[str]:
+    """A warning for each BG/NBD or Gamma-Gamma fit whose optimizer did not converge."""
+    messages, seen = [], set()
+    for m in models:
+        if not isinstance(m.estimator, BtydBaseline):
+            continue
+        for part in (m.estimator.bgnbd_, m.estimator.gamma_gamma_):
+            if id(part) in seen or part.converged_:
+                continue  # the tasks of one fit share its models
+            seen.add(id(part))
+            messages.append(
+                f"{type(part).__name__} ({m.fit_role} fit) did not converge; "
+                "its predictions may be off"
+            )
+    return messages
 
 
 def evaluation_table(
