@@ -103,7 +103,13 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     raw_dir = root / "raw"
     generate(raw_dir, SMALL_CUSTOMERS, SMALL_SEED)
     env = dbt_env(raw_dir, root / "build.duckdb", root / "artifacts")
-    warehouse = Warehouse(root, raw_dir, root / "build.duckdb", root / "artifacts", env)
+    warehouse = Warehouse(
+        root=root,
+        raw_dir=raw_dir,
+        db_path=root / "build.duckdb",
+        artifacts_dir=root / "artifacts",
+        env=env,
+    )
     warehouse.dbt("build")
     return warehouse
 

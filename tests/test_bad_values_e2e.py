@@ -125,10 +125,22 @@ def bad_demo(tmp_path_factory: pytest.TempPathFactory) -> BadDemo:
     generate(raw, 300, 3)
     spoiled = _spoil_demo(raw)
     env = dbt_env(raw, root / "build.duckdb", root / "artifacts")
-    warehouse = Warehouse(root, raw, root / "build.duckdb", root / "artifacts", env)
+    warehouse = Warehouse(
+        root=root,
+        raw_dir=raw,
+        db_path=root / "build.duckdb",
+        artifacts_dir=root / "artifacts",
+        env=env,
+    )
     warehouse.dbt("build")
     lines = spoiled["lines"]
-    return BadDemo(warehouse, lines[:5], lines[5], lines[6], spoiled["old"])
+    return BadDemo(
+        warehouse=warehouse,
+        huge_price_lines=lines[:5],
+        huge_quantity_line=lines[5],
+        huge_discount_line=lines[6],
+        old_orders=spoiled["old"],
+    )
 
 
 def _reasons(warehouse: Warehouse, table: str, keys: str) -> dict:

@@ -70,7 +70,7 @@ def run_cli(config: Path, out: Path) -> CliResult:
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         code = main(["prepare", "--config", str(config), "--out", str(out)])
-    return CliResult(code, stdout.getvalue(), stderr.getvalue())
+    return CliResult(returncode=code, stdout=stdout.getvalue(), stderr=stderr.getvalue())
 
 
 def test_cli_exit_status_in_a_subprocess(tmp_path):

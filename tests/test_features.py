@@ -182,7 +182,7 @@ def clean_raw(raw_dir: Path, today: dt.date) -> CleanData:
     )
     completed = orders["status"] == "completed"
     orders = orders.assign(spend=orders["net"].where(completed, 0.0))
-    return CleanData(customers, orders, lines)
+    return CleanData(customers=customers, orders=orders, lines=lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,7 +486,13 @@ def test_rebuilding_at_an_earlier_cutoff_reproduces_its_snapshot(
         "--vars",
         f"{{as_of_date: '{evaluate:%Y-%m-%d}'}}",
     )
-    shifted = Warehouse(tmp_path, built_warehouse.raw_dir, db_copy, tmp_path / "artifacts", env)
+    shifted = Warehouse(
+        root=tmp_path,
+        raw_dir=built_warehouse.raw_dir,
+        db_path=db_copy,
+        artifacts_dir=tmp_path / "artifacts",
+        env=env,
+    )
     rebuilt = shifted.query("select * from customer_features")
     original = built_warehouse.query(
         "select * from customer_feature_snapshots where cutoff_role = 'evaluate'"

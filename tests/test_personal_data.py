@@ -48,7 +48,12 @@ def outputs(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Output
     build_report(served, root / "report", root / "exports")
     write_audiences(built_warehouse.db_path, root / "audiences", "91")
     raw = pd.read_csv(built_warehouse.raw_dir / "customers.csv", dtype=str, keep_default_na=False)
-    return Outputs(raw, served, root / "exports", root / "audiences")
+    return Outputs(
+        raw_customers=raw,
+        served=served,
+        exports_dir=root / "exports",
+        audiences_dir=root / "audiences",
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def identifiers(raw: pd.DataFrame) -> Identifiers:
     digits = national | {"91" + n for n in national}
     digits |= {v for v in values["date_of_birth"] if v.isdigit()}
     births = pd.to_datetime(raw["date_of_birth"], errors="coerce", format="mixed", dayfirst=True)
-    return Identifiers(texts, digits, set(births.dropna().dt.normalize()))
+    return Identifiers(texts=texts, digits=digits, birth_dates=set(births.dropna().dt.normalize()))
 
 
 def leaks(blob: str, ids: Identifiers) -> list[str]:

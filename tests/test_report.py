@@ -57,11 +57,11 @@ def report(built_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Report:
     publish(built_warehouse.db_path, served)
     result = build_report(served, root / "report", root / "exports")
     return Report(
-        served,
-        result.html_path,
-        result.html_path.read_text(encoding="utf-8"),
-        root / "exports",
-        result.unavailable_sections,
+        served=served,
+        html_path=result.html_path,
+        html=result.html_path.read_text(encoding="utf-8"),
+        exports_dir=root / "exports",
+        unavailable=result.unavailable_sections,
     )
 
 
@@ -333,7 +333,7 @@ def chromium_page(page: Path, tmp_path: Path, width: int = 1280, height: int = 4
         browser.send("Emulation.setDeviceMetricsOverride", metrics, session=session)
         browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         browser.wait_for("Page.loadEventFired")
-        yield OpenPage(browser, session)
+        yield OpenPage(browser=browser, session=session)
     finally:
         browser.close()
 
@@ -552,7 +552,7 @@ def test_money_follows_one_convention(report: Report, layouts: dict[int, dict]) 
     as a tooltip; nothing visible is written to the rupee above a lakh."""
     to_the_rupee = re.findall(r"\u20b9\d{1,2}(?:,\d\d)+,\d{3}\b", layouts[LAPTOP]["text"])
     assert to_the_rupee == [], "amounts above a lakh written to the rupee"
-    inr = Currency("INR")
+    inr = Currency(code="INR")
     cards = dict(
         re.findall(
             r'data-metric="([^"]+)" data-value="[^"]*">.*?<div class="value">(.*?)</div>',

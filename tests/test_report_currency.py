@@ -29,9 +29,9 @@ INDIAN_WORDS = re.compile(r"\u20b9|rupee|lakh|crore|diwali|\d L<|\d Cr<", re.I)
 
 @pytest.mark.parametrize("integer", [0, 7, 999, 1000, 12345, 100000, 1859604101, -1234567])
 def test_grouping_follows_the_currency(integer: int) -> None:
-    western = Currency("GBP").count(integer)
+    western = Currency(code="GBP").count(integer)
     assert western == f"{integer:,d}"
-    indian = Currency("INR").count(integer)
+    indian = Currency(code="INR").count(integer)
     assert indian == indian_grouping(integer)
     assert indian.replace(",", "") == western.replace(",", "") == str(integer)
     digits = indian.lstrip("-").split(",")
@@ -41,19 +41,21 @@ def test_grouping_follows_the_currency(integer: int) -> None:
 
 
 def test_money_uses_symbol_or_code() -> None:
-    assert Currency("INR").amount(1859604101) == "\u20b91,85,96,04,101"
-    assert Currency("gbp").amount(1234567.4) == "\u00a31,234,567"
-    assert Currency("USD").amount(-1500) == "-$1,500"
-    assert Currency("EUR").amount(12.345, decimals=2) == "\u20ac12.35"
-    chf = Currency("CHF")
+    assert Currency(code="INR").amount(1859604101) == "\u20b91,85,96,04,101"
+    assert Currency(code="gbp").amount(1234567.4) == "\u00a31,234,567"
+    assert Currency(code="USD").amount(-1500) == "-$1,500"
+    assert Currency(code="EUR").amount(12.345, decimals=2) == "\u20ac12.35"
+    chf = Currency(code="CHF")
     assert chf.symbol == "CHF" and chf.amount(2500).replace("\u00a0", " ") == "CHF 2,500"
-    assert Currency("INR").amount(None) == Currency("GBP").amount(float("nan")) == "\u2013"
+    assert (
+        Currency(code="INR").amount(None) == Currency(code="GBP").amount(float("nan")) == "\u2013"
+    )
     with pytest.raises(ValueError, match=r"report_context\.currency"):
-        Currency("pounds")
+        Currency(code="pounds")
 
 
 def test_axis_units_lakh_crore_for_inr_and_k_m_otherwise() -> None:
-    inr, gbp = Currency("INR"), Currency("GBP")
+    inr, gbp = Currency(code="INR"), Currency(code="GBP")
     assert [inr.axis(v) for v in (500, 25_000, 350_000, 25_000_000)] == [
         "\u20b9500",
         "\u20b925k",
@@ -71,7 +73,7 @@ def test_axis_units_lakh_crore_for_inr_and_k_m_otherwise() -> None:
 
 
 def test_amounts_from_a_lakh_up_are_compact_with_the_exact_amount_as_tooltip() -> None:
-    inr, gbp = Currency("INR"), Currency("GBP")
+    inr, gbp = Currency(code="INR"), Currency(code="GBP")
     assert [inr.compact(v) for v in (146_641_077, 8_647_876, 99_999, -2_500_000)] == [
         "\u20b914.66 Cr",
         "\u20b986.48 L",
@@ -118,7 +120,7 @@ def test_monthly_revenue_section_in_inr_keeps_the_indian_look() -> None:
 
 
 def test_monthly_revenue_section_in_gbp_says_pounds_and_highlighted_months() -> None:
-    html = render_monthly_revenue(MONTHS, ReportContext(currency=Currency("GBP")))
+    html = render_monthly_revenue(MONTHS, ReportContext(currency=Currency(code="GBP")))
     assert INDIAN_WORDS.search(html) is None
     assert "net revenue (\u00a3)" in html and "\u00a33.75M" in html
     assert 'title="\u00a33,750,000"' in html
@@ -128,7 +130,7 @@ def test_monthly_revenue_section_in_gbp_says_pounds_and_highlighted_months() -> 
 
 
 def test_monthly_revenue_section_without_festive_months_highlights_nothing() -> None:
-    context = ReportContext(currency=Currency("USD"), festive_months=())
+    context = ReportContext(currency=Currency(code="USD"), festive_months=())
     html = render_monthly_revenue(MONTHS.assign(is_festive_month=False), context)
     assert INDIAN_WORDS.search(html) is None
     assert "highlighted" not in html.lower() and "festive" not in html.lower()

@@ -82,7 +82,7 @@ def make_run(work: Path, raw_dir: Path | None = None) -> Run:
         DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
     )
-    return Run(work, env)
+    return Run(work=work, env=env)
 
 
 # A process holding the run lock of a warehouse until its stdin closes (or it is killed).
@@ -262,7 +262,7 @@ def own_data_run(tmp_path_factory: pytest.TempPathFactory) -> OwnDataRun:
     holder = lock.read_text()
     second = run("run", "--no-wait", "--config", config)
     assert first.wait(timeout=600) == ExitCode.OK, log.read_text()[-4000:]
-    return OwnDataRun(run, holder, second)
+    return OwnDataRun(run=run, holder=holder, second=second)
 
 
 @pytest.mark.integration

@@ -107,7 +107,7 @@ def semantic(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactor
     env = {**built_warehouse.env, "CA_WAREHOUSE_PATH": str(db_path)}
     env["DBT_PROJECT_DIR"] = str(project_dir)
     run_dbt(env, project_dir, "parse")
-    return SemanticProject(project_dir, db_path, env)
+    return SemanticProject(project_dir=project_dir, db_path=db_path, env=env)
 
 
 def _by(frame: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -298,7 +298,13 @@ def test_parquet_input_stages_like_csv(built_warehouse, tmp_path):
     shutil.rmtree(raw_dir / "ground_truth", ignore_errors=True)
     env = dbt_env(raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", raw_format="parquet")
     run_dbt(env, tmp_path, "run", "--select", "staging")
-    parquet = Warehouse(tmp_path, raw_dir, tmp_path / "build.duckdb", tmp_path / "artifacts", env)
+    parquet = Warehouse(
+        root=tmp_path,
+        raw_dir=raw_dir,
+        db_path=tmp_path / "build.duckdb",
+        artifacts_dir=tmp_path / "artifacts",
+        env=env,
+    )
     query = "select * from data_quality_summary order by table_name"
     pd.testing.assert_frame_equal(parquet.query(query), built_warehouse.query(query))
     for table in TABLES:

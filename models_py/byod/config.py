@@ -264,7 +264,7 @@ def _number_format(settings: dict, where: str) -> dict[str, str | None]:
 def _column_map(table: str, key: str, value: Any) -> ColumnMap:
     where = f"tables.{table}.mapping.{key}"
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return ColumnMap(str(value))
+        return ColumnMap(source=str(value))
     if isinstance(value, dict):
         _check_keys(value, {"column", "values"}, where)
         if "column" not in value:
@@ -273,7 +273,7 @@ def _column_map(table: str, key: str, value: Any) -> ColumnMap:
         for target, sources in _as_mapping(value.get("values"), f"{where}.values").items():
             items = sources if isinstance(sources, list) else [sources]
             values[str(target)] = tuple(str(s).strip().lower() for s in items)
-        return ColumnMap(str(value["column"]), values)
+        return ColumnMap(source=str(value["column"]), values=values)
     raise ByodError(f"{where}: expected a source column name or {{column: ..., values: ...}}")
 
 

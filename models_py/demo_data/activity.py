@@ -98,7 +98,13 @@ def make_orders(
     # Chronological order ids: sort on time, then customer (one packed int64 key, fast).
     shift = max(1, int(customers.size).bit_length())
     order = np.argsort((ts_s << shift) | cust, kind="stable")
-    return Orders(cust[order], ts_s[order], store[order], status[order], updated_s[order])
+    return Orders(
+        customer=cust[order],
+        ts_s=ts_s[order],
+        store=store[order],
+        status=status[order],
+        updated_s=updated_s[order],
+    )
 
 
 def make_lines(
@@ -154,4 +160,11 @@ def make_lines(
     # Whole-rupee discounts of 5-25% of the line.
     discount = np.round(gross * rng.uniform(0.05, 0.25, n) / 100).astype(np.int64) * 100
     discount = np.where(discounted, np.minimum(discount, gross), 0)
-    return Lines(order, line_number, product, quantity, unit_price, discount)
+    return Lines(
+        order=order,
+        line_number=line_number,
+        product=product,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount=discount,
+    )

@@ -100,4 +100,13 @@ def make_catalog(rng: np.random.Generator, n_products: int = c.N_PRODUCTS) -> Ca
     by_price = np.lexsort((list_price, category))
     counts = np.bincount(category, minlength=n_cat)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return Catalog(category, raw, names, brands, list_price, by_price, offsets, counts)
+    return Catalog(
+        category=category,
+        category_raw=raw,
+        name=names,
+        brand=brands,
+        list_price=list_price,
+        by_price=by_price,
+        offsets=offsets,
+        counts=counts,
+    )

@@ -85,7 +85,7 @@ def prepare_own_data(config: Path, paths: PipelinePaths, run_id: str) -> BuildIn
             raise StepError(ExitCode.BAD_INPUT, f"prepare: {config} was not accepted")
         prune_prepared(paths.prepared_root, run_id)
         dbt_vars = (out / "dbt_vars.json").read_text(encoding="utf-8")
-    return BuildInput(out, "parquet", dbt_vars)
+    return BuildInput(raw_dir=out, raw_format="parquet", dbt_vars=dbt_vars)
 
 
 def demo_data(paths: PipelinePaths, raw_format: str, generate_args: list[str]) -> BuildInput:
@@ -94,12 +94,12 @@ def demo_data(paths: PipelinePaths, raw_format: str, generate_args: list[str]) -
 
     if (paths.raw_dir / f"orders.{raw_format}").is_file():
         say(f"demo data present in {paths.raw_dir}")
-        return BuildInput(paths.raw_dir, raw_format)
+        return BuildInput(raw_dir=paths.raw_dir, raw_format=raw_format)
     with failing_as(ExitCode.BAD_INPUT, "demo data"):
         argv = [*generate_args, "--out", str(paths.raw_dir), "--format", raw_format]
         if generate_main(argv) != 0:
             raise StepError(ExitCode.BAD_INPUT, "demo data: the generator refused its options")
-    return BuildInput(paths.raw_dir, raw_format)
+    return BuildInput(raw_dir=paths.raw_dir, raw_format=raw_format)
 
 
 def dbt_environment(paths: PipelinePaths, build_input: BuildInput) -> dict[str, str]:

@@ -222,4 +222,9 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
     tmp = html_path.with_suffix(".html.tmp")
     tmp.write_text(document, encoding="utf-8")
     tmp.replace(html_path)
-    return ReportResult(html_path, exports, values, unavailable_sections)
+    return ReportResult(
+        html_path=html_path,
+        exports=exports,
+        headline=values,
+        unavailable_sections=unavailable_sections,
+    )

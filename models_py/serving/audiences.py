@@ -155,8 +155,10 @@ def write_audiences(
     ):
         path = out_dir / f"segment_{int(segment_id)}_{_slug(str(segment_name))}.csv"
         rows.loc[:, list(AUDIENCE_COLUMNS)].to_csv(path, index=False)
-        written.append(Audience(str(segment_name), path, len(rows)))
-    return AudienceRun(written, len(audience), int((~reachable).sum()))
+        written.append(Audience(segment_name=str(segment_name), path=path, customers=len(rows)))
+    return AudienceRun(
+        audiences=written, consenting=len(audience), unreachable=int((~reachable).sum())
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

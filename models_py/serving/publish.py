@@ -213,7 +213,7 @@ def _copy_relation(
     for column, column_comment in columns:
         con.execute(f"comment on column {target}.{_quote(column)} is {_literal(column_comment)}")
     rows = con.execute(f"select count(*) from {target}").fetchone()[0]
-    return PublishedTable(schema, name, int(rows), comment)
+    return PublishedTable(schema=schema, name=name, rows=int(rows), comment=comment)
 
 
 def _write_manifest(
