@@ -121,7 +121,7 @@ lock:
 	(echo "# Exact lock of every Python dependency. Regenerate with: make lock"; \
 	  /tmp/ca-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
-# The BI client environment the tests install (tests/test_served_compat.py): the `bi` extra of
+# The BI client environment the tests install (tests/unit/serving/test_served_compat.py): the `bi` extra of
 # pyproject.toml with an older DuckDB than the pipeline's, as BI drivers bundle.
 BI_DUCKDB := 1.4.5
 .PHONY: lock-bi

@@ -13,6 +13,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from models_py.serving.publish import BUILD_OUTCOME_TABLE
+
 ROOT = Path(__file__).resolve().parents[1]  # the repository
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
@@ -130,3 +132,26 @@ def synthetic_features(n_per_type: int = 60, seed: int = 0) -> pd.DataFrame:
     df = pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
     df.insert(0, "customer_id", [f"C{i:06d}" for i in range(1, len(df) + 1)])
     return df
+
+
+def make_build(path: Path, version: int) -> None:
+    """A tiny build file: a contracted, documented table, a view, and an internal table."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table dim_customers (customer_id varchar not null primary key, age integer)"
+        )
+        con.execute(
+            "insert into dim_customers select 'C' || i, ? from range(?) t(i)",
+            [30 + version, 10 * version],
+        )
+        con.execute("comment on table dim_customers is 'One row per customer.'")
+        con.execute("comment on column dim_customers.customer_id is 'Customer''s id.'")
+        con.execute("comment on column dim_customers.age is 'Age in years.'")
+        con.execute("create view data_quality_summary as select 'orders' as table_name, 5 as n")
+        con.execute("comment on view data_quality_summary is 'Row counts per raw table.'")
+        con.execute("create table stg_internal as select 1 as x")
+        # what dbt's on-run-end hook leaves after a complete, successful build
+        con.execute(
+            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
+        )

@@ -16,12 +16,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from helpers import ROOT as REPO_ROOT
 
 from models_py.byod import ByodError, load_config, prepare
 from models_py.byod.__main__ import main
 from models_py.byod.prepare import build_tables, dbt_vars
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 
 HEADER = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 
@@ -271,7 +272,7 @@ def test_dbt_vars_follow_the_mapping(tmp_path):
     assert dbt_vars["available_data"]["channel"] is False
 
 
-@pytest.mark.parametrize("example", sorted((Path(__file__).parents[1] / "examples").glob("*.yml")))
+@pytest.mark.parametrize("example", sorted((REPO_ROOT / "examples").glob("*.yml")))
 def test_example_configs_are_valid(example: Path) -> None:
     config = load_config(example)
     assert "transactions" in config.tables or {"orders", "order_lines"} <= set(config.tables)

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import ROOT as REPO_ROOT
 
 from models_py.serving.publish import MANIFEST_TABLE, PublishError, publish
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 CACHE_DIR = ROOT / ".cache"
 BI_LOCK = ROOT / "requirements-bi.lock"
 

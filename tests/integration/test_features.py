@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Warehouse, dbt_env, run_dbt
+from helpers import Warehouse, dbt_env, run_dbt
 
 TEST_EMAIL_DOMAIN = "test.mallco.in"
 PRICE_OUTLIER_RATIO = 10

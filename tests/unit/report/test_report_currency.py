@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from helpers import ROOT as REPO_ROOT
 
 from models_py.report import build_report
 from models_py.report.context import ReportContext, parse_festive_months, read_context
@@ -19,7 +20,7 @@ from models_py.report.money import Currency, indian_grouping
 from models_py.report.sections import HEADLINES, SECTIONS, render_monthly_revenue
 from models_py.serving.publish import PUBLISHED_TABLES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 INDIAN_WORDS = re.compile(r"\u20b9|rupee|lakh|crore|diwali|\d L<|\d Cr<", re.I)
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import Warehouse, dbt_env, run_dbt
-from test_segmentation import synthetic_features
+from helpers import Warehouse, dbt_env, run_dbt, synthetic_features
 
 from models_py.byod import load_config, prepare
 from models_py.byod.__main__ import main as byod_main

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import synthetic_features
 from sklearn.metrics import adjusted_rand_score
 
 from models_py.segmentation.definitions import SEED_PATH, load_segment_definitions
@@ -18,42 +19,6 @@ from models_py.segmentation.kmeans import (
     select_k,
 )
 from models_py.settings import segment_settings_from_vars as settings_from_config
-
-# (type, recency_days, tenure_days, frequency, monetary per order, categories) typical values
-TYPES = {
-    "vip": (10, 900, 30, 6000, 7),
-    "frequent": (15, 700, 15, 1200, 5),
-    "occasional": (120, 800, 3, 1500, 2),
-    "new": (20, 40, 1, 1000, 1),
-    "lapsing": (500, 900, 4, 1800, 3),
-}
-
-
-def synthetic_features(n_per_type: int = 60, seed: int = 0) -> pd.DataFrame:
-    """Customers of five latent types with the customer_features columns segmentation reads."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for type_name, (recency, tenure, frequency, per_order, cats) in TYPES.items():
-        for _ in range(n_per_type):
-            orders = max(1, int(rng.poisson(frequency)))
-            aov = per_order * rng.lognormal(0, 0.3)
-            first = max(recency, tenure * rng.lognormal(0, 0.2))
-            rows.append(
-                {
-                    "customer_type": type_name,
-                    "recency_days": recency * rng.lognormal(0, 0.3),
-                    "tenure_days": first,
-                    "frequency": orders,
-                    "monetary": orders * aov,
-                    "aov": aov,
-                    # No gap for a one-order customer: null, as in customer_features.
-                    "avg_days_between_orders": first / (orders - 1) if orders > 1 else np.nan,
-                    "distinct_categories": min(10, max(1, int(rng.poisson(cats)))),
-                }
-            )
-    df = pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    df.insert(0, "customer_id", [f"C{i:06d}" for i in range(1, len(df) + 1)])
-    return df
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import Warehouse, dbt_env, generate, run_dbt
+from helpers import Warehouse, dbt_env, generate, run_dbt
 
 from models_py.byod import load_config, prepare
 from models_py.byod.samples import FLAT_INVOICE_CONFIG, write_flat_invoices

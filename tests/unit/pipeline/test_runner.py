@@ -18,12 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import DBT, generate, make_build
+from helpers import ROOT as REPO_ROOT
 
 from models_py.exit_codes import ExitCode, markdown_table
-from tests.conftest import DBT, generate
-from tests.test_publish import make_build
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 CUSTOMERS = 250
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import run_dbt
+from helpers import run_dbt
 from PIL import Image
 
 from models_py.report import build_report

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Warehouse, dbt_env, run_dbt
+from helpers import Warehouse, dbt_env, run_dbt
 
 pytestmark = pytest.mark.integration
 

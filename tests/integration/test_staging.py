@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate, run_dbt
+from helpers import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate, run_dbt
 
 from models_py.demo_data.cli import config as generator_config
 from models_py.demo_data.faults import exact_count

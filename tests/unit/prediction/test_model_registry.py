@@ -3,13 +3,12 @@ must be exactly its names, so a new entry cannot be fitted and then fail the war
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
+from helpers import ROOT as REPO_ROOT
 
 from models_py.prediction.registry import MODELS, publishable_names
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
+MODELS_DIR = REPO_ROOT / "dbt_project" / "models"
 
 
 def _accepted_values(column: dict) -> set[str] | None:

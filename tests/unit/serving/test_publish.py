@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from helpers import ROOT as REPO_ROOT
+from helpers import make_build
 
 from models_py.exit_codes import ExitCode
 from models_py.serving.publish import (
@@ -24,7 +26,7 @@ from models_py.serving.publish import (
     publish,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 
 # A second process that opens the served file read-only once and keeps it open; on each line of
 # stdin it runs that SQL on its connection and prints the first value as JSON.
@@ -92,29 +94,6 @@ def fresh_value(path: Path, sql: str):
         [sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
-
-
-def make_build(path: Path, version: int) -> None:
-    """A tiny build file: a contracted, documented table, a view, and an internal table."""
-    path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table dim_customers (customer_id varchar not null primary key, age integer)"
-        )
-        con.execute(
-            "insert into dim_customers select 'C' || i, ? from range(?) t(i)",
-            [30 + version, 10 * version],
-        )
-        con.execute("comment on table dim_customers is 'One row per customer.'")
-        con.execute("comment on column dim_customers.customer_id is 'Customer''s id.'")
-        con.execute("comment on column dim_customers.age is 'Age in years.'")
-        con.execute("create view data_quality_summary as select 'orders' as table_name, 5 as n")
-        con.execute("comment on view data_quality_summary is 'Row counts per raw table.'")
-        con.execute("create table stg_internal as select 1 as x")
-        # what dbt's on-run-end hook leaves after a complete, successful build
-        con.execute(
-            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
-        )
 
 
 def test_publish_copies_listed_tables_with_comments_and_constraints(tmp_path: Path) -> None:

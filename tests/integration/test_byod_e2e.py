@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import dbt_env, run_dbt
+from helpers import dbt_env, run_dbt
 
 from models_py.byod import load_config, prepare
 from models_py.byod.samples import (

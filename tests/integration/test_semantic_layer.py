@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from helpers import DBT_PROJECT_DIR, Warehouse, run_dbt
 
 from models_py.report.sections import HEADLINES
-from tests.conftest import DBT_PROJECT_DIR, Warehouse, run_dbt
 
 pytestmark = pytest.mark.integration
 
