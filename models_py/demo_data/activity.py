@@ -107,6 +107,26 @@ def make_orders(
     )
 
 
+def _categories_and_products(
+    rng: np.random.Generator, customers: Customers, catalog: Catalog, cust: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's category (1st/2nd/3rd favourite or any) and product (where in the category's
+    price range the customer's type buys: Kumaraswamy(a, b), a Beta-like shape with a closed-form
+    inverse CDF)."""
+    n = len(cust)
+    pick = np.searchsorted(np.cumsum(c.FAVOURITE_SHARES), rng.random(n), side="right")
+    category = customers.favourites[cust, np.minimum(pick, 2)]
+    anything = pick == 3
+    category[anything] = rng.integers(0, len(c.CATEGORIES), size=int(anything.sum()))
+    ctype = customers.ctype[cust]
+    a = np.array([c.PRICE_POSITION[t][0] for t in ALL_TYPES])[ctype]
+    b = np.array([c.PRICE_POSITION[t][1] for t in ALL_TYPES])[ctype]
+    position = (1 - (1 - rng.random(n)) ** (1 / b)) ** (1 / a)
+    counts = catalog.counts[category]
+    slot = catalog.offsets[category] + np.minimum((position * counts).astype(np.int64), counts - 1)
+    return category, catalog.by_price[slot].astype(np.int32)
+
+
 def make_lines(
     rng: np.random.Generator,
     customers: Customers,
@@ -122,25 +142,8 @@ def make_lines(
     n = len(order)
     starts = np.cumsum(n_lines) - n_lines
     line_number = (np.arange(n) - np.repeat(starts, n_lines) + 1).astype(np.int8)
-    cust = orders.customer[order]
     del cust_basket, starts
-
-    # Category: 1st/2nd/3rd favourite or any category.
-    pick = np.searchsorted(np.cumsum(c.FAVOURITE_SHARES), rng.random(n), side="right")
-    category = customers.favourites[cust, np.minimum(pick, 2)]
-    anything = pick == 3
-    category[anything] = rng.integers(0, len(c.CATEGORIES), size=int(anything.sum()))
-    # Product: where in the category's price range this customer's type buys (Kumaraswamy(a, b),
-    # a Beta-like shape with a closed-form inverse CDF).
-    ctype = customers.ctype[cust]
-    a = np.array([c.PRICE_POSITION[t][0] for t in ALL_TYPES])[ctype]
-    b = np.array([c.PRICE_POSITION[t][1] for t in ALL_TYPES])[ctype]
-    position = (1 - (1 - rng.random(n)) ** (1 / b)) ** (1 / a)
-    del a, b, ctype
-    counts = catalog.counts[category]
-    slot = catalog.offsets[category] + np.minimum((position * counts).astype(np.int64), counts - 1)
-    product = catalog.by_price[slot].astype(np.int32)
-    del position, counts, slot
+    category, product = _categories_and_products(rng, customers, catalog, orders.customer[order])
 
     quantity = 1 + np.searchsorted(np.cumsum(c.QUANTITY_SHARES), rng.random(n), side="right")
     bulk = np.isin(category, [c.CATEGORIES.index("grocery"), c.CATEGORIES.index("food court")])
