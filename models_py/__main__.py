@@ -1,10 +1,10 @@
 """`python -m models_py <command>`: the pipeline's one command line.
 
-  run      data (demo, or your own with --config), dbt build, publish, report, summary
-  build    data and dbt build only
-  publish  copy the built tables to the served file
-  report   write the HTML report and segment CSVs from the served file
-  summary  list the warehouse's tables with row counts
+  run        data (demo, or your own with --config), dbt build, publish, report, summary
+  build      data and dbt build only
+  publish    copy the built tables to the served file
+  report     write the HTML report and segment CSVs from the served file
+  summary    list the warehouse's tables with row counts
   generate   write the demo data (its own options: python -m models_py generate --help)
   audiences  write hashed contact lists per segment from the build file
   byod       prepare your own data for a run (check, map, quarantine)
