@@ -1,6 +1,6 @@
-"""Fast checks of the benchmark harness (bench/): the pandas way and the floor query compute the
-same customer_features as dbt, and the measuring helpers measure. Speed itself is checked by
-`make bench`, never by timed tests."""
+"""Fast checks of the benchmark harness (bench/): comparing features, SQL's ntile, the measuring
+helpers. Speed itself is checked by `make bench`, never by timed tests; that the pandas way and
+the floor query compute dbt's customer_features is tests/integration/test_bench_features.py."""
 
 from __future__ import annotations
 
@@ -13,38 +13,9 @@ import pytest
 
 from bench import pandas_way
 from bench.__main__ import pandas_outcomes, stage_of
-from bench.compare import CORE_COLUMNS, compare_features
-from bench.floor import floor_features, floor_sql
+from bench.compare import compare_features
+from bench.floor import floor_sql
 from bench.measure import run_measured
-
-
-def _dbt_features(warehouse) -> pd.DataFrame:
-    return warehouse.query("select * from customer_features")
-
-
-def _assert_same(reference: pd.DataFrame, candidate: pd.DataFrame) -> None:
-    result = compare_features(reference, candidate, sample_size=len(reference))
-    assert result["missing"] == 0, result
-    assert result["mismatches"] == 0, result["example"]
-    compared = set(result["columns"])
-    assert set(CORE_COLUMNS) <= compared
-    assert {c for c in reference.columns if c.startswith("share_")} <= compared
-
-
-@pytest.mark.integration
-def test_floor_query_matches_dbt_customer_features(built_warehouse):
-    reference = _dbt_features(built_warehouse)
-    floor = floor_features(built_warehouse.raw_dir, "csv")
-    assert len(reference) > 1000
-    _assert_same(reference, floor)
-
-
-@pytest.mark.integration
-def test_pandas_way_matches_dbt_customer_features(built_warehouse):
-    reference = _dbt_features(built_warehouse)
-    result = pandas_way.run(built_warehouse.raw_dir, "csv", ml=False)
-    _assert_same(reference, result["features"])
-    assert set(result["timings"]) == {"load", "staging", "features"}
 
 
 def test_compare_features_reports_a_changed_value():

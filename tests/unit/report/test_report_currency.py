@@ -5,7 +5,6 @@ their symbol or code, Western grouping and K/M units, and no Indian wording."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -226,23 +225,3 @@ def test_report_context_is_published_and_in_both_exposures() -> None:
     read.discard("served_tables")  # written by publish itself, not a dbt model
     assert read <= exposures["customer_report"], read - exposures["customer_report"]
     assert read <= set(PUBLISHED_TABLES)
-
-
-@pytest.mark.integration
-def test_built_report_context_matches_the_build(built_warehouse) -> None:
-    row = built_warehouse.query("select * from report_context")
-    assert len(row) == 1
-    cutoff = built_warehouse.query("select max(as_of_date) as d from customer_features")["d"][0]
-    assert pd.Timestamp(row["as_of_date"][0]) == pd.Timestamp(cutoff)
-    assert (
-        row["horizon_days"][0]
-        == built_warehouse.query("select max(horizon_days) as h from customer_labels")["h"][0]
-    )
-    assert row["currency"][0] == "INR"
-    festive = parse_festive_months(row["festive_months"][0])
-    flagged = built_warehouse.query(
-        "select distinct extract(month from month_start) as m from monthly_revenue "
-        "where is_festive_month"
-    )["m"]
-    assert set(flagged) <= set(festive) and festive
-    assert isinstance(pd.Timestamp(row["data_end_date"][0]).date(), date)
