@@ -485,11 +485,9 @@ def _segments(features: pd.DataFrame, v: dict) -> pd.DataFrame:
 
 def _predictions(snapshots: dict[str, pd.DataFrame], v: dict) -> dict[str, pd.DataFrame]:
     from models_py.prediction.artifacts import load_frames
-    from models_py.prediction.pipeline import (
-        feature_importance,
-        score_customers,
-        train_and_evaluate,
-    )
+    from models_py.prediction.importance import feature_importance
+    from models_py.prediction.scoring import score_customers
+    from models_py.prediction.training import train_and_evaluate
     from models_py.settings import prediction_settings_from_vars
 
     settings = prediction_settings_from_vars(v.get)

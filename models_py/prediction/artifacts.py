@@ -17,17 +17,16 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
-from models_py.prediction.pipeline import (
+from models_py.prediction.snapshots import (
     JOINED_LABELS,
     KEYS,
-    FittedModel,
-    PredictionSettings,
-    TrainingResult,
     duplicate_label_error,
     finish_snapshot,
     require_columns,
     snapshot_frames,
 )
+from models_py.prediction.training import FittedModel, TrainingResult
+from models_py.settings import PredictionSettings
 
 __all__ = [
     "EVALUATION_PREDICTIONS",

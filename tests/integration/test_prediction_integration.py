@@ -198,13 +198,9 @@ def test_models_read_only_the_columns_they_use_and_score_the_same(built_warehous
     scoring_columns), not the other columns beside them; customer_predictions, built from those
     frames, equals scoring the same saved models on every column."""
     from models_py.prediction.artifacts import load_frames, load_model, load_run, read_frames
-    from models_py.prediction.pipeline import (
-        PIPELINE_COLUMNS,
-        PredictionSettings,
-        input_columns,
-        score_customers,
-        scoring_columns,
-    )
+    from models_py.prediction.scoring import score_customers
+    from models_py.prediction.snapshots import PIPELINE_COLUMNS, input_columns, scoring_columns
+    from models_py.settings import PredictionSettings
 
     registry = built_warehouse.query("select * from model_registry")
     _, summary = load_run(Path(registry["artifact_path"].iloc[0]).parent)

@@ -9,11 +9,9 @@ with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
     from models_py.prediction.artifacts import load_model, load_run, read_frames
-    from models_py.prediction.pipeline import (
-        PredictionSettings,
-        feature_importance,
-        scoring_columns,
-    )
+    from models_py.prediction.importance import feature_importance
+    from models_py.prediction.snapshots import scoring_columns
+    from models_py.settings import PredictionSettings
 
 COLUMNS = [
     "run_id",

@@ -19,7 +19,8 @@ with PYTHON_MODEL_IMPORT_LOCK:
         run_dir,
         save_run,
     )
-    from models_py.prediction.pipeline import input_columns, train_and_evaluate
+    from models_py.prediction.snapshots import input_columns
+    from models_py.prediction.training import train_and_evaluate
     from models_py.settings import prediction_settings_from_vars
 
 

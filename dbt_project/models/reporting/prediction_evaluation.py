@@ -13,7 +13,8 @@ with PYTHON_MODEL_IMPORT_LOCK:
 
     from models_py.prediction.artifacts import EVALUATION_PREDICTIONS, load_model, read_frames
     from models_py.prediction.models import predict_task
-    from models_py.prediction.pipeline import evaluation_table, scoring_columns
+    from models_py.prediction.snapshots import scoring_columns
+    from models_py.prediction.training import evaluation_table
 
 
 def model(dbt, session):

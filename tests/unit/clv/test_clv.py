@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from models_py.clv import BetaGeoModel, GammaGammaModel, btyd_inputs, simulate_bgnbd
 from models_py.prediction.models import BtydBaseline
-from models_py.prediction.pipeline import FittedModel, _convergence_messages
+from models_py.prediction.training import FittedModel, _convergence_messages
 
 TRUE = {"r": 0.6, "alpha": 40.0, "a": 0.8, "b": 2.5}
 

@@ -13,16 +13,13 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
+from models_py.prediction.importance import feature_importance
 from models_py.prediction.models import predict_task, resolve_features
-from models_py.prediction.pipeline import (
-    PredictionSettings,
-    _subsample,
-    feature_importance,
-    score_customers,
-    snapshot_frames,
-    train_and_evaluate,
-)
 from models_py.prediction.registry import MODELS, ModelSpec
+from models_py.prediction.scoring import score_customers
+from models_py.prediction.snapshots import snapshot_frames, subsample
+from models_py.prediction.training import train_and_evaluate
+from models_py.settings import PredictionSettings
 
 H = 90
 END = pd.Timestamp("2024-12-31")
@@ -305,7 +302,7 @@ def test_importance_shuffles_exactly_what_shuffling_the_raw_column_would(result)
     """The fast permutation importance shuffles a feature's preprocessed columns; that must equal
     preprocessing the frame with the raw column shuffled (imputation, scaling and one-hot work
     row by row), for numeric, missing-indicator and categorical features alike."""
-    from models_py.prediction.pipeline import _feature_blocks
+    from models_py.prediction.importance import _feature_blocks
 
     frames, res = result
     frame = frames["evaluate"].copy()
@@ -355,7 +352,7 @@ def test_models_fit_on_one_seeded_sample_and_report_progress(orders):
     steps = len(evals) + 3  # then the final purchase, spend and CLV fits
     assert len(lines) == steps
     assert lines[0].startswith(f"[1/{steps}] ") and lines[-1].startswith(f"[{steps}/{steps}] ")
-    sample = _subsample(frames["train"], 300, settings().random_state)
+    sample = subsample(frames["train"], 300, settings().random_state)
     train = res.metrics[(res.metrics["split"] == "train") & (res.metrics["task"] == "spend")]
     totals = train[train["metric"] == "total_actual"]["value"]
     assert totals.to_numpy() == pytest.approx(sample["spend_next_horizon"].sum())

@@ -40,49 +40,24 @@ from models_py.prediction.metrics import (
     best_f1_threshold,
     classification_metrics,
     regression_metrics,
-    roc_auc,
 )
-from models_py.prediction.models import TASKS, BtydBaseline, predict_task, resolve_features
+from models_py.prediction.models import TASKS, BtydBaseline, predict_task
 from models_py.prediction.registry import (
     BuildContext,
     make_model,
     model_spec,
     publishable_names,
 )
+from models_py.prediction.snapshots import (
+    model_features,
+    subsample,
+)
 from models_py.settings import PredictionSettings
 
-__all__ = [
-    "FittedModel",
-    "PredictionSettings",
-    "TrainingResult",
-    "duplicate_label_error",
-    "evaluation_table",
-    "feature_importance",
-    "finish_snapshot",
-    "input_columns",
-    "require_columns",
-    "score_customers",
-    "scoring_columns",
-    "snapshot_frames",
-    "train_and_evaluate",
-]
-
-KEYS = ("as_of_date", "customer_id")
-LABELS = ("orders_next_horizon", "spend_next_horizon", "purchased_next_horizon", "horizon_days")
-JOINED_LABELS = LABELS[:3]  # the label columns joined to the train/evaluate snapshots
-FORBIDDEN_FEATURES = (*KEYS, *LABELS, "cutoff_role")
 TARGETS = {"purchase": "purchased_next_horizon", "spend": "spend_next_horizon"}
+
+
 SELECTION = {"purchase": ("roc_auc", "max"), "spend": ("rmse", "min")}
-# Snapshot columns the pipeline reads besides the model features: the keys, the history checks
-# (frequency, first_order_date) and the BG/NBD inputs (see btyd_inputs).
-PIPELINE_COLUMNS = (
-    "customer_id",
-    "as_of_date",
-    "first_order_date",
-    "last_order_date",
-    "frequency",
-    "aov",
-)
 
 
 @dataclass
@@ -134,115 +109,6 @@ class TrainingResult:
     evaluation_predictions: pd.DataFrame | None = None
 
 
-def snapshot_frames(
-    features: pd.DataFrame, labels: pd.DataFrame, cutoffs: dict[str, object]
-) -> dict[str, pd.DataFrame]:
-    """Split the snapshots by cutoff role and attach labels to the train/evaluate snapshots.
-
-    ``cutoffs`` maps role (train, evaluate, score) to the as_of_date. Every train/evaluate
-    customer must have exactly one label row; a missing one raises naming the customer.
-    """
-    require_columns("customer_feature_snapshots", features.columns, KEYS)
-    require_columns("customer_label_snapshots", labels.columns, KEYS + JOINED_LABELS)
-    for role in ("train", "evaluate", "score"):
-        if role not in cutoffs:
-            raise KeyError(f"no {role!r} cutoff given (cutoffs: {cutoffs})")
-    # No copy of the whole frame (a million rows per cutoff at scale): each role's rows are
-    # selected below and only those are converted.
-    as_of = pd.to_datetime(features["as_of_date"])
-    labs = labels[list(KEYS + JOINED_LABELS)].copy()
-    labs["as_of_date"] = pd.to_datetime(labs["as_of_date"])
-    dup = labs.duplicated(list(KEYS))
-    if dup.any():
-        row = labs[dup].iloc[0]
-        raise duplicate_label_error(row["customer_id"], row["as_of_date"])
-    out: dict[str, pd.DataFrame] = {}
-    for role, cutoff in cutoffs.items():
-        selected = (as_of == pd.Timestamp(cutoff)).to_numpy()
-        part = features.loc[selected].assign(as_of_date=as_of[selected])
-        if role != "score":
-            # Labels are unique per customer (checked above); finish_snapshot checks the features.
-            part = part.merge(labs, on=list(KEYS), how="left")
-        out[role] = finish_snapshot(part, role, cutoff)
-    return out
-
-
-def require_columns(table: str, columns: Sequence[str], required: Sequence[str]) -> None:
-    """Raise naming the ``required`` columns that ``table`` (with ``columns``) lacks."""
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise KeyError(f"{table} lacks column(s) {missing}")
-
-
-def duplicate_label_error(customer_id, as_of_date) -> ValueError:
-    return ValueError(
-        f"customer_label_snapshots has duplicate rows for customer {customer_id} "
-        f"as of {pd.Timestamp(as_of_date):%Y-%m-%d}"
-    )
-
-
-def finish_snapshot(part: pd.DataFrame, role: str, cutoff) -> pd.DataFrame:
-    """One cutoff's rows (with the labels joined, unless ``role`` is score) made ready for the
-    models: sorted by customer, one row each, nullable numbers as float64, labels checked and
-    typed."""
-    cut = pd.Timestamp(cutoff)
-    part = _sorted_by_customer(part)
-    repeated = part["customer_id"].duplicated()
-    if repeated.any():
-        customer = part.loc[repeated, "customer_id"].iloc[0]
-        raise ValueError(f"customer {customer} has several snapshot rows as of {cut:%Y-%m-%d}")
-    # Nullable integers (a NULL-able int column such as age arrives as Int32) become float64:
-    # scikit-learn would otherwise turn them into object arrays at every fit and predict, which
-    # costs more than the models themselves on a million rows.
-    nullable = [
-        c
-        for c in part.columns
-        if isinstance(part[c].dtype, pd.api.extensions.ExtensionDtype)
-        and pd.api.types.is_numeric_dtype(part[c].dtype)
-        and not pd.api.types.is_bool_dtype(part[c].dtype)
-        and c not in LABELS
-    ]
-    if nullable:
-        part[nullable] = part[nullable].astype("float64")
-    part["as_of_date"] = pd.to_datetime(part["as_of_date"])
-    if role != "score":
-        missing = part["purchased_next_horizon"].isna()
-        if missing.any():
-            raise ValueError(
-                f"customer {part.loc[missing, 'customer_id'].iloc[0]} has features but no "
-                f"label row as of {cut:%Y-%m-%d} ({int(missing.sum())} such rows)"
-            )
-        part["purchased_next_horizon"] = part["purchased_next_horizon"].astype(int)
-        part["spend_next_horizon"] = part["spend_next_horizon"].astype(float)
-    return part
-
-
-def _sorted_by_customer(part: pd.DataFrame) -> pd.DataFrame:
-    # The warehouse returns rows in no fixed order, and fits (float sums, seeded sampling) must
-    # not depend on it, so the same data gives the same predictions.
-    if not part["customer_id"].is_monotonic_increasing:
-        part = part.sort_values("customer_id", kind="mergesort")
-    return part.reset_index(drop=True)
-
-
-def input_columns(available: Sequence[str], settings: PredictionSettings) -> list[str]:
-    """The snapshot columns that fitting with ``settings`` reads, out of ``available``: the
-    pipeline's own and the features (patterns resolved). Reading only these keeps the snapshot's
-    other columns (city, RFM segment, CLV...) out of the frames, a million rows each at scale."""
-    return list(dict.fromkeys([*PIPELINE_COLUMNS, *_model_features(available, settings)]))
-
-
-def _model_features(columns: Sequence[str], settings: PredictionSettings) -> list[str]:
-    """The settings' features and categorical features, patterns resolved against ``columns``."""
-    patterns = [*settings.features, *settings.categorical_features]
-    return resolve_features(columns, patterns, FORBIDDEN_FEATURES)
-
-
-def scoring_columns(models: Sequence[FittedModel]) -> list[str]:
-    """The snapshot columns that scoring with fitted ``models`` reads."""
-    return list(dict.fromkeys([*PIPELINE_COLUMNS, *(c for m in models for c in m.features)]))
-
-
 def _last_window_columns(columns, horizon_days: int) -> tuple[str, str]:
     cols = set(columns)
     out = []
@@ -272,12 +138,6 @@ def _usable(frame: pd.DataFrame, minimum: int, min_history_days: int) -> tuple[b
     if classes < 2:
         return False, "only one label class (everyone or no one bought in the horizon)"
     return True, ""
-
-
-def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.DataFrame:
-    if len(frame) <= max_rows:
-        return frame
-    return frame.sample(n=max_rows, random_state=random_state).sort_index()
 
 
 def _metric_rows(model_name: str, task: str, split: str, values: dict) -> list[dict]:
@@ -372,7 +232,7 @@ class _Run:
         return make_model(name, task, self.context)
 
     def sample(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return _subsample(frame, self.settings.max_train_rows, self.settings.random_state)
+        return subsample(frame, self.settings.max_train_rows, self.settings.random_state)
 
 
 @dataclass(frozen=True)
@@ -422,7 +282,7 @@ def _new_run(
     progress: Callable[[str], None],
 ) -> _Run:
     score = frames["score"]
-    features = _model_features(score.columns, settings)
+    features = model_features(score.columns, settings)
     categorical = [c for c in features if c in settings.categorical_features]
     spend_col, orders_col = _last_window_columns(score.columns, settings.horizon_days)
     context = BuildContext(
@@ -721,154 +581,3 @@ def _choose(scores: dict[str, float], metric: str, direction: str) -> str:
         if better:
             best_name, best_value = name, value
     return best_name
-
-
-def score_customers(
-    score: pd.DataFrame,
-    purchase_model: FittedModel,
-    spend_model: FittedModel,
-    btyd_model: BtydBaseline,
-    horizon_days: int,
-    clv_days: int = 365,
-) -> pd.DataFrame:
-    """One row per customer of the score snapshot: p_purchase and predicted_spend for the
-    horizon after the cutoff, p_alive and predicted_clv_12m (BG/NBD expected orders in
-    ``clv_days`` x Gamma-Gamma expected order value, undiscounted) from the BTYD pair."""
-    p_purchase = predict_task(purchase_model.estimator, "purchase", score)
-    spend = predict_task(spend_model.estimator, "spend", score)
-    out = pd.DataFrame(
-        {
-            "customer_id": score["customer_id"].to_numpy(),
-            "as_of_date": pd.to_datetime(score["as_of_date"]).dt.date.to_numpy(),
-            "horizon_days": int(horizon_days),
-            "p_purchase": p_purchase,
-            "purchase_predicted": p_purchase >= (purchase_model.threshold or 0.5),
-            "predicted_spend": spend,
-            "expected_orders_12m": btyd_model.expected_orders(score, clv_days),
-            "predicted_clv_12m": btyd_model.expected_spend(score, clv_days),
-            "p_alive": btyd_model.p_alive(score),
-            "purchase_model_name": purchase_model.model_name,
-            "spend_model_name": spend_model.model_name,
-        }
-    )
-    out["model_name"] = "purchase=" + purchase_model.model_name + ";spend=" + spend_model.model_name
-    return out
-
-
-def _feature_blocks(transformer) -> dict[str, list[int]]:
-    """Columns of the fitted ColumnTransformer's output that each input feature produces
-    (a numeric feature and its missing indicator; a categorical feature's one-hot block)."""
-    blocks: dict[str, list[int]] = {}
-    for name, step, columns in transformer.transformers_:
-        if name == "remainder" or step == "drop":
-            continue
-        out = transformer.output_indices_[name]
-        positions = range(out.start, out.stop)
-        if name == "numeric":
-            for pos, out_name in zip(positions, step.get_feature_names_out(columns), strict=True):
-                feature = out_name.removeprefix("missingindicator_")
-                blocks.setdefault(str(feature), []).append(pos)
-        else:
-            sizes = [len(c) for c in step[-1].categories_]
-            pos = out.start
-            for feature, size in zip(columns, sizes, strict=True):
-                blocks[feature] = list(range(pos, pos + size))
-                pos += size
-    return blocks
-
-
-def _permutation_importance(
-    pipeline,
-    task: str,
-    X: pd.DataFrame,
-    y: np.ndarray,
-    features: list[str],
-    repeats: int,
-    random_state: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Permutation importance computed on the preprocessed matrix: shuffling a feature's output
-    columns jointly equals shuffling the raw column (every preprocessing step works row by row),
-    and predicting from the matrix skips the per-call DataFrame overhead."""
-    matrix = np.asarray(pipeline[:-1].transform(X), dtype=float)
-    estimator = pipeline[-1]
-    blocks = _feature_blocks(pipeline.named_steps["features"])
-
-    def score(data: np.ndarray) -> float:
-        if task == "purchase":
-            return roc_auc(y, estimator.predict_proba(data)[:, 1])
-        pred = np.clip(estimator.predict(data), 0.0, None)
-        return -float(np.sqrt(np.mean((y - pred) ** 2)))
-
-    base = score(matrix)
-    rng = np.random.default_rng(random_state)
-    drops = np.zeros((len(features), repeats))
-    for i, feature in enumerate(features):
-        cols = blocks.get(feature, [])
-        if not cols:  # a feature the preprocessing dropped (all missing when fitted)
-            continue
-        saved = matrix[:, cols].copy()
-        for r in range(repeats):
-            matrix[:, cols] = saved[rng.permutation(len(matrix))]
-            drops[i, r] = base - score(matrix)
-        matrix[:, cols] = saved
-    return drops.mean(axis=1), drops.std(axis=1)
-
-
-def feature_importance(
-    models: list[FittedModel], frame: pd.DataFrame, settings: PredictionSettings
-) -> pd.DataFrame:
-    """Permutation importance of each candidate's features on ``frame`` (the evaluation split):
-    the drop in ROC AUC (purchase) or the rise in RMSE (spend) when a feature is shuffled."""
-    with threadpool_limits(limits=settings.n_threads):
-        return _feature_importance(models, frame, settings)
-
-
-def _feature_importance(
-    models: list[FittedModel], frame: pd.DataFrame, settings: PredictionSettings
-) -> pd.DataFrame:
-    rows = []
-    sample = _subsample(frame, settings.importance_rows, settings.random_state)
-    for m in models:
-        if m.kind != "candidate" or not m.features:
-            continue
-        target = TARGETS[m.task]
-        mean, std = _permutation_importance(
-            m.estimator,
-            m.task,
-            sample[m.features],
-            sample[target].to_numpy(float),
-            m.features,
-            settings.importance_repeats,
-            settings.random_state,
-        )
-        order = np.argsort(-mean, kind="stable")
-        rank = np.empty(len(order), dtype=int)
-        rank[order] = np.arange(1, len(order) + 1)
-        for i, feat in enumerate(m.features):
-            rows.append(
-                {
-                    "model_name": m.model_name,
-                    "task": m.task,
-                    "fit_role": m.fit_role,
-                    "feature": feat,
-                    "importance": float(mean[i]),
-                    "importance_std": float(std[i]),
-                    "rank": int(rank[i]),
-                    "method": "permutation_roc_auc" if m.task == "purchase" else "permutation_rmse",
-                    "rows": len(sample),
-                }
-            )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "model_name",
-            "task",
-            "fit_role",
-            "feature",
-            "importance",
-            "importance_std",
-            "rank",
-            "method",
-            "rows",
-        ],
-    )
