@@ -1,5 +1,5 @@
 """Purchase and spend predictors: the baselines and the preprocessing the candidates share (the
-list of models is the registry, ``prediction_registry``).
+list of models is the registry, registry.py).
 
 Every model takes a customer feature snapshot (a DataFrame, one row per customer) as X, so
 candidates and baselines are fitted, scored and saved the same way. Tasks:

@@ -8,7 +8,7 @@ Design. With T the last cutoff (``score``) and H the horizon:
 2. evaluate them on the ``evaluate`` snapshot (features at T-H, labels from (T-H, T]);
 3. publish, per task, the model with the best evaluation score among the candidates and the
    BG/NBD baseline (purchase: highest ROC AUC; spend: lowest RMSE; ties go to the simpler model,
-   by publish rank in the model registry, ``prediction_registry``);
+   by publish rank in the model registry, registry.py);
 4. refit the published models on the latest labelled window (the ``evaluate`` snapshot and its
    labels) and the BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
 
