@@ -155,3 +155,61 @@ def make_build(path: Path, version: int) -> None:
         con.execute(
             f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
         )
+
+
+@dataclass(frozen=True)
+class Run:
+    """A warehouse folder for the runner, and the environment that points every path there."""
+
+    work: Path
+    env: dict[str, str]
+
+    @property
+    def build(self) -> Path:
+        return self.work / "build.duckdb"
+
+    @property
+    def served(self) -> Path:
+        return self.work / "analytics.duckdb"
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "models_py", *args]
+
+    def __call__(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen[str]:
+        """Start the runner; read its stderr as it goes, or pass a file for long runs."""
+        return subprocess.Popen(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
+
+
+def make_run(work: Path, raw_dir: Path | None = None) -> Run:
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        DO_NOT_TRACK="1",
+        CA_RAW_DIR=str(raw_dir or work / "raw"),
+        CA_WAREHOUSE_PATH=str(work / "build.duckdb"),
+        CA_SERVED_PATH=str(work / "analytics.duckdb"),
+        CA_ARTIFACTS_DIR=str(work / "artifacts"),
+        CA_REPORT_DIR=str(work / "report"),
+        CA_EXPORTS_DIR=str(work / "exports"),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+    )
+    return Run(work=work, env=env)
