@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from helpers import ROOT as REPO_ROOT
+from helpers import make_build
 
 from models_py.serving.publish import MANIFEST_TABLE, PublishError, publish
 
@@ -176,8 +177,7 @@ def test_unknown_storage_version_is_refused_before_anything_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build, served = tmp_path / "build.duckdb", tmp_path / "served" / "analytics.duckdb"
-    with duckdb.connect(str(build)) as con:
-        con.execute("create table dim_customers as select 'C1' as customer_id")
+    make_build(build, 1)  # a complete build: publish refuses any other
     monkeypatch.setenv("CA_SERVED_STORAGE_VERSION", "v1.1")
     with pytest.raises(PublishError, match=r"CA_SERVED_STORAGE_VERSION='v1\.1'.*'v1\.1\.0'"):
         publish(build, served)
@@ -188,8 +188,7 @@ def test_storage_version_setting_chooses_the_format(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build = tmp_path / "build.duckdb"
-    with duckdb.connect(str(build)) as con:
-        con.execute("create table dim_customers as select 'C1' as customer_id")
+    make_build(build, 1)  # a complete build: publish refuses any other
     written = {}
     for setting in ("", "v1.4.0", "latest"):
         monkeypatch.setenv("CA_SERVED_STORAGE_VERSION", setting)
