@@ -72,7 +72,7 @@ report: setup
 # into warehouse/audiences/ (CA_AUDIENCES_DIR); COUNTRY_CODE: calling code of national numbers.
 export COUNTRY_CODE
 audiences: setup
-	"$(BIN)/python" -m models_py.audiences $${COUNTRY_CODE:+--country-code "$$COUNTRY_CODE"}
+	"$(BIN)/python" -m models_py audiences $${COUNTRY_CODE:+--country-code "$$COUNTRY_CODE"}
 
 # dbt's documentation site, with lineage from raw files to the report and BI exposures; the
 # single-file offline version is dbt_project/target/static_index.html. Needs a built warehouse.
@@ -121,7 +121,7 @@ lock:
 	(echo "# Exact lock of every Python dependency. Regenerate with: make lock"; \
 	  /tmp/ca-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
-# The BI client environment the tests install (tests/test_served_compat.py): the `bi` extra of
+# The BI client environment the tests install (tests/unit/serving/test_served_compat.py): the `bi` extra of
 # pyproject.toml with an older DuckDB than the pipeline's, as BI drivers bundle.
 BI_DUCKDB := 1.4.5
 .PHONY: lock-bi

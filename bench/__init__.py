@@ -1,1 +1,1 @@
-"""Benchmark harness for issue 8: `python -m bench` (see docs/benchmarks.md)."""
+"""Benchmark harness: `python -m bench` (see docs/benchmarks.md)."""

@@ -54,8 +54,7 @@ def physical_memory_gib() -> float:
 
 def default_pandas_memory_gib() -> float:
     """The pandas way's cap on resident memory: 80% of RAM, so the machine keeps room for itself
-    while pandas gets what a notebook on it would (at 1M customers it needs 15 GiB); 12 GiB where
-    RAM is unknown."""
+    while pandas gets what a notebook on it would; 12 GiB where RAM is unknown."""
     ram = physical_memory_gib()
     return round(0.8 * ram, 1) if ram else 12.0
 
@@ -97,7 +96,8 @@ def ensure_data(data_dir: Path, customers: int, seed: int) -> dict:
     cmd = [
         str(BIN / "python"),
         "-m",
-        "models_py.generate",
+        "models_py",
+        "generate",
         "--customers",
         str(customers),
         "--seed",
@@ -220,7 +220,7 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["dbt"] = read_run_results(work / "target")
     steps: list[Measured] = [build]
     for module, extra in (
-        ("models_py.publish", []),
+        ("models_py.serving.publish", []),
         ("models_py.report", []),
     ):
         name = module.split(".")[-1]
@@ -351,97 +351,119 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a and b else None
 
 
-def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, checks) -> dict:
-    ok_ours = [r for r in ours if r.get("outcome") == "ok"]
+PANDAS_STAGES = ("load", "staging", "features", "segmentation", "prediction")
+
+
+def _ours_stages(ok_ours: list[dict]) -> dict[str, float | None]:
+    """Median summed dbt node seconds per stage, then publish and report."""
     stage_names = sorted({s for r in ok_ours for s in r["dbt"]["stages"]})
-    ours_stages = {
-        s: median([r["dbt"]["stages"].get(s, 0.0) for r in ok_ours]) for s in stage_names
-    }
-    ours_stages["publish"] = median([r["publish"]["seconds"] for r in ok_ours])
-    ours_stages["report"] = median([r["report"]["seconds"] for r in ok_ours])
-    ok_pandas = [r for r in pandas_runs if r["outcome"] == "ok"]
-    pandas_stages = {
-        s: median([r["stages"].get(s) for r in ok_pandas])
-        for s in ("load", "staging", "features", "segmentation", "prediction")
-    }
-    ours_total = median([r["seconds"] for r in ok_ours])
-    pandas_total = median([r["seconds"] for r in ok_pandas])
-    ours_rss = max((r["peak_rss_mib"] for r in ok_ours), default=None)
-    ours_peak_during = _peak_during(ok_ours, ours_rss)
-    pandas_rss = max((r["peak_rss_mib"] for r in pandas_runs), default=None)
-    feat_wall = median([r["seconds"] for r in ours_features if r["outcome"] == "ok"])
-    feat_elapsed = median([r.get("dbt_elapsed") for r in ours_features])
-    floor_query = median([r.get("query_seconds") for r in floors])
-    # Comparable stages: ours summed dbt node time vs the pandas way's stage time.
-    comparable = {
+    stages = {s: median([r["dbt"]["stages"].get(s, 0.0) for r in ok_ours]) for s in stage_names}
+    stages["publish"] = median([r["publish"]["seconds"] for r in ok_ours])
+    stages["report"] = median([r["report"]["seconds"] for r in ok_ours])
+    return stages
+
+
+def _comparable(ours: dict, pandas: dict, ok_ours: list[dict], ok_pandas: list[dict]) -> dict:
+    """Comparable stages: ours summed dbt node time vs the pandas way's stage time."""
+    stages, pandas_stages = ours["stages"], pandas["stages"]
+    return {
         "staging (load + clean)": (
-            ours_stages.get("staging"),
+            stages.get("staging"),
             (pandas_stages["load"] or 0) + (pandas_stages["staging"] or 0) or None,
         ),
         "features (intermediate + marts)": (
-            (ours_stages.get("intermediate") or 0) + (ours_stages.get("marts") or 0) or None,
+            (stages.get("intermediate") or 0) + (stages.get("marts") or 0) or None,
             pandas_stages["features"],
         ),
-        "segmentation": (ours_stages.get("segmentation"), pandas_stages["segmentation"]),
-        "prediction": (ours_stages.get("prediction"), pandas_stages["prediction"]),
-        "end to end (wall)": (ours_total, pandas_total),
+        "segmentation": (stages.get("segmentation"), pandas_stages["segmentation"]),
+        "prediction": (stages.get("prediction"), pandas_stages["prediction"]),
+        "end to end (wall)": (ours["seconds"], pandas["seconds"]),
         "end to end (CPU seconds)": (
             median([r.get("cpu_seconds") for r in ok_ours]),
             median([r.get("cpu_seconds") for r in ok_pandas]),
         ),
     }
-    feat_cpu = median([r.get("cpu_seconds") for r in ours_features if r["outcome"] == "ok"])
-    floor_cpu = median([r.get("cpu_seconds") for r in floors])
+
+
+def _ours_summary(ours: list[dict], ok_ours: list[dict]) -> dict:
+    peak = max((r["peak_rss_mib"] for r in ok_ours), default=None)
+    return {
+        "seconds": median([r["seconds"] for r in ok_ours]),
+        "dbt_build_seconds": median([r["dbt_build"]["seconds"] for r in ok_ours]),
+        "dbt_elapsed_seconds": median([r["dbt"]["elapsed"] for r in ok_ours]),
+        "stages": _ours_stages(ok_ours),
+        "peak_rss_mib": peak,
+        "peak_during": _peak_during(ok_ours, peak),
+        "step_peak_rss_mib": {
+            step: max((r[step]["peak_rss_mib"] for r in ok_ours if step in r), default=None)
+            for step in ("dbt_build", "publish", "report")
+        },
+        "outcomes": [r.get("outcome") for r in ours],
+        "failures": sorted({f for r in ok_ours for f in r["dbt"]["failures"]}),
+        "slowest_nodes": ok_ours[0]["dbt"]["slowest"] if ok_ours else {},
+    }
+
+
+def _pandas_summary(pandas_runs: list[dict], ok_pandas: list[dict]) -> dict:
+    peak = max((r["peak_rss_mib"] for r in pandas_runs), default=None)
+    return {
+        "seconds": median([r["seconds"] for r in ok_pandas]),
+        "stages": {s: median([r["stages"].get(s) for r in ok_pandas]) for s in PANDAS_STAGES},
+        "peak_rss_mib": peak,
+        "outcomes": [r["outcome"] for r in pandas_runs],
+        "seconds_to_outcome": median([r["seconds"] for r in pandas_runs]),
+        "memory_cap_gib": max(
+            (r["memory_cap_gib"] for r in pandas_runs if r.get("memory_cap_gib")), default=None
+        ),
+        "peak_during": _peak_during(pandas_runs, peak),
+    }
+
+
+def _ratios(ours: dict, pandas: dict, features: dict, floor: dict, comparable: dict) -> dict:
+    return {
+        "ours_over_pandas": {k: ratio(a, b) for k, (a, b) in comparable.items()},
+        "ours_over_pandas_peak_rss": ratio(ours["peak_rss_mib"], pandas["peak_rss_mib"]),
+        "features_ours_over_floor (dbt elapsed)": ratio(
+            features["dbt_elapsed_seconds"], floor["query_seconds"]
+        ),
+        "features_ours_over_floor (wall incl. dbt start)": ratio(
+            features["seconds"], floor["query_seconds"]
+        ),
+        "features_ours_over_floor (CPU seconds, both processes)": ratio(
+            features["cpu_seconds"], floor["cpu_seconds"]
+        ),
+    }
+
+
+def summarise(scale: str, meta: dict, ours, ours_features, pandas_runs, floors, checks) -> dict:
+    ok_ours = [r for r in ours if r.get("outcome") == "ok"]
+    ok_pandas = [r for r in pandas_runs if r["outcome"] == "ok"]
+    ours_summary = _ours_summary(ours, ok_ours)
+    pandas_summary = _pandas_summary(pandas_runs, ok_pandas)
+    features_ok = [r for r in ours_features if r["outcome"] == "ok"]
+    features = {
+        "seconds": median([r["seconds"] for r in features_ok]),
+        "dbt_elapsed_seconds": median([r.get("dbt_elapsed") for r in ours_features]),
+        "cpu_seconds": median([r.get("cpu_seconds") for r in features_ok]),
+    }
+    floor = {
+        "query_seconds": median([r.get("query_seconds") for r in floors]),
+        "seconds": median([r["seconds"] for r in floors]),
+        "cpu_seconds": median([r.get("cpu_seconds") for r in floors]),
+        "peak_rss_mib": max((r["peak_rss_mib"] for r in floors), default=None),
+    }
+    comparable = _comparable(ours_summary, pandas_summary, ok_ours, ok_pandas)
     return {
         "scale": scale,
         "customers": meta["customers"],
         "rows": meta.get("rows"),
         "generate_seconds": meta.get("generate_seconds"),
         "repeats": len(ours),
-        "ours": {
-            "seconds": ours_total,
-            "dbt_build_seconds": median([r["dbt_build"]["seconds"] for r in ok_ours]),
-            "dbt_elapsed_seconds": median([r["dbt"]["elapsed"] for r in ok_ours]),
-            "stages": ours_stages,
-            "peak_rss_mib": ours_rss,
-            "peak_during": ours_peak_during,
-            "step_peak_rss_mib": {
-                step: max((r[step]["peak_rss_mib"] for r in ok_ours if step in r), default=None)
-                for step in ("dbt_build", "publish", "report")
-            },
-            "outcomes": [r.get("outcome") for r in ours],
-            "failures": sorted({f for r in ok_ours for f in r["dbt"]["failures"]}),
-            "slowest_nodes": ok_ours[0]["dbt"]["slowest"] if ok_ours else {},
-        },
-        "ours_features": {
-            "seconds": feat_wall,
-            "dbt_elapsed_seconds": feat_elapsed,
-            "cpu_seconds": feat_cpu,
-        },
-        "pandas": {
-            "seconds": pandas_total,
-            "stages": pandas_stages,
-            "peak_rss_mib": pandas_rss,
-            "outcomes": [r["outcome"] for r in pandas_runs],
-            "seconds_to_outcome": median([r["seconds"] for r in pandas_runs]),
-            "memory_cap_gib": max(
-                (r["memory_cap_gib"] for r in pandas_runs if r.get("memory_cap_gib")), default=None
-            ),
-            "peak_during": _peak_during(pandas_runs, pandas_rss),
-        },
-        "floor": {
-            "query_seconds": floor_query,
-            "seconds": median([r["seconds"] for r in floors]),
-            "cpu_seconds": floor_cpu,
-            "peak_rss_mib": max((r["peak_rss_mib"] for r in floors), default=None),
-        },
-        "ratios": {
-            "ours_over_pandas": {k: ratio(a, b) for k, (a, b) in comparable.items()},
-            "ours_over_pandas_peak_rss": ratio(ours_rss, pandas_rss),
-            "features_ours_over_floor (dbt elapsed)": ratio(feat_elapsed, floor_query),
-            "features_ours_over_floor (wall incl. dbt start)": ratio(feat_wall, floor_query),
-            "features_ours_over_floor (CPU seconds, both processes)": ratio(feat_cpu, floor_cpu),
-        },
+        "ours": ours_summary,
+        "ours_features": features,
+        "pandas": pandas_summary,
+        "floor": floor,
+        "ratios": _ratios(ours_summary, pandas_summary, features, floor, comparable),
         "comparable_seconds": {k: {"ours": a, "pandas": b} for k, (a, b) in comparable.items()},
         "checks": checks,
     }
@@ -479,60 +501,65 @@ def markdown(results: dict) -> str:
         "",
     ]
     for scale in [s for s in SCALES if s in results["scales"]]:
-        r = results["scales"][scale]
-        rows = r.get("rows") or {}
-        lines += [
-            f"## {scale}: {r['customers']:,} customers, {rows.get('orders', 0):,} orders, "
-            f"{rows.get('order_lines', 0):,} order lines ({r['repeats']} repeat(s))",
-            "",
-            "| stage | ours (s) | pandas way (s) | ours / pandas |",
-            "|---|---:|---:|---:|",
-        ]
-        for stage, pair in r["comparable_seconds"].items():
-            lines.append(
-                f"| {stage} | {fmt(pair['ours'])} | {fmt(pair['pandas'])} | "
-                f"{fmt(r['ratios']['ours_over_pandas'][stage])} |"
-            )
-        lines += [
-            f"| peak RSS (MiB) | {fmt(r['ours']['peak_rss_mib'])} | "
-            f"{fmt(r['pandas']['peak_rss_mib'])} | "
-            f"{fmt(r['ratios']['ours_over_pandas_peak_rss'])} |",
-            "",
-            "| raw files to customer_features | seconds | ours / floor |",
-            "|---|---:|---:|",
-            f"| floor query (one DuckDB statement) | {fmt(r['floor']['query_seconds'])} | 1 |",
-            f"| ours, dbt elapsed (`dbt run -s +customer_features`) | "
-            f"{fmt(r['ours_features']['dbt_elapsed_seconds'])} | "
-            f"{fmt(r['ratios']['features_ours_over_floor (dbt elapsed)'])} |",
-            f"| ours, wall incl. dbt start-up and parse | {fmt(r['ours_features']['seconds'])} | "
-            f"{fmt(r['ratios']['features_ours_over_floor (wall incl. dbt start)'])} |",
-            f"| CPU seconds, ours / floor process | {fmt(r['ours_features'].get('cpu_seconds'))} / "
-            f"{fmt(r['floor'].get('cpu_seconds'))} | "
-            f"{fmt(r['ratios'].get('features_ours_over_floor (CPU seconds, both processes)'))} |",
-            "",
-            f"Ours end to end: dbt build {fmt(r['ours']['dbt_build_seconds'])} s wall "
-            f"(dbt elapsed {fmt(r['ours']['dbt_elapsed_seconds'])} s), then publish and report. "
-            "Summed dbt node seconds per stage (2 dbt threads, so they can exceed the wall): "
-            + ", ".join(f"{k} {fmt(v)}" for k, v in r["ours"]["stages"].items())
-            + f". {pandas_outcomes(r['pandas'])} "
-            f"Ours peak RSS per step (MiB): "
-            + ", ".join(
-                f"{k} {fmt(v)}" for k, v in (r["ours"].get("step_peak_rss_mib") or {}).items()
-            )
-            + f"; dbt's peak came during: `{r['ours'].get('peak_during') or '-'}`. "
-            f"Floor peak RSS {fmt(r['floor']['peak_rss_mib'])} MiB. "
-            f"Generator: {fmt(r['generate_seconds'])} s.",
-            "",
-        ]
-        for name, result in r["checks"].items():
-            if result.get("checked"):
-                lines.append(
-                    f"- check {name}: {result['mismatches']} mismatching values and "
-                    f"{result['missing']} missing customers on a sample of {result['sampled']} "
-                    f"({result['customers_reference']:,} customers)."
-                )
-        lines.append("")
+        lines += _scale_markdown(scale, results["scales"][scale])
     return "\n".join(lines)
+
+
+def _check_lines(checks: dict) -> list[str]:
+    return [
+        f"- check {name}: {result['mismatches']} mismatching values and "
+        f"{result['missing']} missing customers on a sample of {result['sampled']} "
+        f"({result['customers_reference']:,} customers)."
+        for name, result in checks.items()
+        if result.get("checked")
+    ]
+
+
+def _scale_markdown(scale: str, r: dict) -> list[str]:
+    """One scale's tables and notes."""
+    rows = r.get("rows") or {}
+    lines = [
+        f"## {scale}: {r['customers']:,} customers, {rows.get('orders', 0):,} orders, "
+        f"{rows.get('order_lines', 0):,} order lines ({r['repeats']} repeat(s))",
+        "",
+        "| stage | ours (s) | pandas way (s) | ours / pandas |",
+        "|---|---:|---:|---:|",
+    ]
+    for stage, pair in r["comparable_seconds"].items():
+        lines.append(
+            f"| {stage} | {fmt(pair['ours'])} | {fmt(pair['pandas'])} | "
+            f"{fmt(r['ratios']['ours_over_pandas'][stage])} |"
+        )
+    lines += [
+        f"| peak RSS (MiB) | {fmt(r['ours']['peak_rss_mib'])} | "
+        f"{fmt(r['pandas']['peak_rss_mib'])} | "
+        f"{fmt(r['ratios']['ours_over_pandas_peak_rss'])} |",
+        "",
+        "| raw files to customer_features | seconds | ours / floor |",
+        "|---|---:|---:|",
+        f"| floor query (one DuckDB statement) | {fmt(r['floor']['query_seconds'])} | 1 |",
+        f"| ours, dbt elapsed (`dbt run -s +customer_features`) | "
+        f"{fmt(r['ours_features']['dbt_elapsed_seconds'])} | "
+        f"{fmt(r['ratios']['features_ours_over_floor (dbt elapsed)'])} |",
+        f"| ours, wall incl. dbt start-up and parse | {fmt(r['ours_features']['seconds'])} | "
+        f"{fmt(r['ratios']['features_ours_over_floor (wall incl. dbt start)'])} |",
+        f"| CPU seconds, ours / floor process | {fmt(r['ours_features'].get('cpu_seconds'))} / "
+        f"{fmt(r['floor'].get('cpu_seconds'))} | "
+        f"{fmt(r['ratios'].get('features_ours_over_floor (CPU seconds, both processes)'))} |",
+        "",
+        f"Ours end to end: dbt build {fmt(r['ours']['dbt_build_seconds'])} s wall "
+        f"(dbt elapsed {fmt(r['ours']['dbt_elapsed_seconds'])} s), then publish and report. "
+        "Summed dbt node seconds per stage (2 dbt threads, so they can exceed the wall): "
+        + ", ".join(f"{k} {fmt(v)}" for k, v in r["ours"]["stages"].items())
+        + f". {pandas_outcomes(r['pandas'])} "
+        f"Ours peak RSS per step (MiB): "
+        + ", ".join(f"{k} {fmt(v)}" for k, v in (r["ours"].get("step_peak_rss_mib") or {}).items())
+        + f"; dbt's peak came during: `{r['ours'].get('peak_during') or '-'}`. "
+        f"Floor peak RSS {fmt(r['floor']['peak_rss_mib'])} MiB. "
+        f"Generator: {fmt(r['generate_seconds'])} s.",
+        "",
+    ]
+    return [*lines, *_check_lines(r["checks"]), ""]
 
 
 def bench_scale(scale: str, args: argparse.Namespace, bench_dir: Path) -> dict:

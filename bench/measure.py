@@ -110,6 +110,41 @@ class Measured:
     peak_during: str = ""  # the last output line printed when the peak was reached
 
 
+def _kill_group(proc: subprocess.Popen, timed_out: threading.Event) -> None:
+    timed_out.set()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, 9)
+
+
+def _read_lines(proc: subprocess.Popen, lines: list[str], echo_prefix: str | None) -> None:
+    """Collect the process's output lines, echoing them to stderr with a prefix."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if echo_prefix is not None:
+            print(f"{echo_prefix}{line}", end="", file=sys.stderr, flush=True)
+
+
+def _outcome(timed_out: bool, capped: bool, returncode: int, lines: list[str]) -> str:
+    tail = "\n".join(lines[-30:])
+    if timed_out:
+        return "timeout"
+    # SIGKILL unasked for (-9; 137 through a shell): the kernel's out-of-memory killer
+    if (
+        capped
+        or returncode in (-9, 137)
+        or (returncode != 0 and any(text in tail for text in OOM_MESSAGES))
+    ):
+        return "oom"
+    return "ok" if returncode == 0 else "failed"
+
+
+def _children_cpu(before: resource.struct_rusage) -> float:
+    """User + system CPU seconds of waited-for children since ``before``."""
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def run_measured(
     cmd: list[str],
     *,
@@ -125,8 +160,7 @@ def run_measured(
     turns running over it into outcome `oom`, as does a MemoryError the command prints; a timeout
     gives outcome `timeout`. The process group is killed in both cases. The cap is on resident
     memory rather than address space (RLIMIT_AS): NumPy and Arrow reserve far more address space
-    than they touch, so an address-space cap stopped the pandas way while it still held a quarter
-    of the cap unused (15.1 GiB resident under a 20 GiB cap, 1M customers).
+    than they touch (see docs/benchmarks.md).
     """
     started = time.perf_counter()
     usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -145,43 +179,23 @@ def run_measured(
     sampler = TreeSampler(proc.pid, lines=lines, cap_kib=cap_kib)
     sampler.start()
     timed_out = threading.Event()
-
     timer = None
     if timeout is not None:
-
-        def kill() -> None:
-            timed_out.set()
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, 9)
-
-        timer = threading.Timer(timeout, kill)
+        timer = threading.Timer(timeout, _kill_group, args=(proc, timed_out))
         timer.start()
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if echo_prefix is not None:
-            print(f"{echo_prefix}{line}", end="", file=sys.stderr, flush=True)
+    _read_lines(proc, lines, echo_prefix)
     returncode = proc.wait()
     if timer is not None:
         timer.cancel()
     seconds = time.perf_counter() - started
-    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (
-        usage_after.ru_stime - usage_before.ru_stime
-    )
+    cpu = _children_cpu(usage_before)
     peak = sampler.stop()
-    tail = "\n".join(lines[-30:])
-    if timed_out.is_set():
-        outcome = "timeout"
-    elif (
-        sampler.capped
-        or returncode in (-9, 137)
-        or (returncode != 0 and any(text in tail for text in OOM_MESSAGES))
-    ):
-        # SIGKILL unasked for (-9; 137 through a shell): the kernel's out-of-memory killer
-        outcome = "oom"
-    elif returncode == 0:
-        outcome = "ok"
-    else:
-        outcome = "failed"
-    return Measured(seconds, peak / 1024, cpu, returncode, outcome, lines, sampler.peak_during)
+    return Measured(
+        seconds=seconds,
+        peak_rss_mib=peak / 1024,
+        cpu_seconds=cpu,
+        returncode=returncode,
+        outcome=_outcome(timed_out.is_set(), sampler.capped, returncode, lines),
+        lines=lines,
+        peak_during=sampler.peak_during,
+    )

@@ -29,12 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from models_py.byod.shape import CONTRACT
+from models_py.settings import project_vars
 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y%m%d")
-DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 STATUSES = ("completed", "cancelled", "returned")
 TIERS = ("none", "silver", "gold", "platinum")
 GENDERS = {
@@ -45,11 +44,6 @@ GENDERS = {
 # The raw contract's columns per file, in file order (the same list the bring-your-own-data
 # loader checks against).
 RAW_COLUMNS = {table: list(columns) for table, columns in CONTRACT.items()}
-
-
-def dbt_vars(path: Path = DBT_PROJECT) -> dict:
-    """The vars of dbt_project.yml (the same defaults the dbt run uses)."""
-    return yaml.safe_load(path.read_text())["vars"]
 
 
 # ---------------------------------------------------------------- reading and cleaning helpers
@@ -278,14 +272,8 @@ def rfm_segment(r: int, fm: int) -> str:
     return "lost" if r == 1 and fm == 1 else "hibernating"
 
 
-def features_at(
-    orders: pd.DataFrame,
-    lines: pd.DataFrame,
-    customers: pd.DataFrame,
-    as_of: pd.Timestamp,
-    categories: list[str],
-) -> pd.DataFrame:
-    """customer_features at one cutoff, from events on or before it."""
+def _order_flags(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orders on or before the cutoff with the per-order amounts the features sum."""
     o = orders[orders["order_date"] <= as_of].copy()
     completed = o["status"] == "completed"
     days_before = (as_of - o["order_date"]).dt.days
@@ -298,6 +286,11 @@ def features_at(
     for days in (30, 90, 365):
         o[f"spend_last_{days}d"] = o["spend_amount"].where(days_before < days, 0.0)
     o["orders_last_90d"] = o["completed"].where(days_before < 90, 0)
+    return o
+
+
+def _behaviour(o: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Recency, frequency, spend and the ratios, one row per customer with a completed order."""
     f = o.groupby("customer_id").agg(
         first_order_date=("completed_date", "min"),
         last_order_date=("completed_date", "max"),
@@ -326,9 +319,12 @@ def features_at(
     f["return_rate"] = f["returned_orders"] / (f["frequency"] + f["returned_orders"])
     f["discount_share"] = (f["discount"] / f["gross"]).where(f["gross"] > 0)
     f["online_share"] = f["online_orders"] / f["frequency"]
+    return f
 
-    # Category mix from completed orders' lines.
-    done = o.loc[completed, ["order_id", "customer_id"]]
+
+def _category_mix(o: pd.DataFrame, lines: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
+    """Category shares, distinct categories and the favourite, from completed orders' lines."""
+    done = o.loc[o["status"] == "completed", ["order_id", "customer_id"]]
     cat = lines.merge(done, on="order_id", how="inner")
     cat = cat.groupby(["customer_id", "category"], as_index=False)["net_amount"].sum()
     pivot = cat.pivot_table(
@@ -345,23 +341,39 @@ def features_at(
     shares["favourite_category"] = top.set_index("customer_id")["category"].where(
         top.set_index("customer_id")["net_amount"] > 0
     )
-    f = f.merge(shares.reset_index(), on="customer_id", how="left")
-    f["distinct_categories"] = f["distinct_categories"].fillna(0).astype(int)
+    return shares.reset_index()
 
-    # Demographics from the latest clean profile.
-    f = f.merge(customers, on="customer_id", how="left")
-    f["age"] = age_at(f["date_of_birth"], as_of)
-    f["age_band"] = age_band(f["age"])
-    for column in ("gender", "city", "loyalty_tier"):
-        f[column] = f[column].fillna("unknown")
 
-    # RFM quintiles.
+def _rfm(f: pd.DataFrame) -> pd.DataFrame:
+    """RFM quintiles, score and segment."""
     f["r_score"] = ntile(f, ["recency_days", "customer_id"], [False, True])
     f["f_score"] = ntile(f, ["frequency", "customer_id"], [True, True])
     f["m_score"] = ntile(f, ["monetary", "customer_id"], [True, True])
     fm = np.floor((f["f_score"] + f["m_score"] + 1) / 2.0).astype(int)
     f["rfm_score"] = f["r_score"].astype(str) + f["f_score"].astype(str) + f["m_score"].astype(str)
     f["rfm_segment"] = [rfm_segment(r, m) for r, m in zip(f["r_score"], fm, strict=True)]
+    return f
+
+
+def features_at(
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: pd.Timestamp,
+    categories: list[str],
+) -> pd.DataFrame:
+    """customer_features at one cutoff, from events on or before it."""
+    o = _order_flags(orders, as_of)
+    f = _behaviour(o, as_of)
+    f = f.merge(_category_mix(o, lines, categories), on="customer_id", how="left")
+    f["distinct_categories"] = f["distinct_categories"].fillna(0).astype(int)
+    # Demographics from the latest clean profile.
+    f = f.merge(customers, on="customer_id", how="left")
+    f["age"] = age_at(f["date_of_birth"], as_of)
+    f["age_band"] = age_band(f["age"])
+    for column in ("gender", "city", "loyalty_tier"):
+        f[column] = f[column].fillna("unknown")
+    f = _rfm(f)
     return f.drop(columns=["gross", "discount", "online_orders", "date_of_birth"])
 
 
@@ -421,24 +433,9 @@ def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
     print(json.dumps({"stage": name, "seconds": timings[name]}), flush=True)
 
 
-def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -> dict:
-    """Run the pandas way; returns {"timings", "features" (score cutoff), ...}."""
-    from models_py.prediction_artifacts import load_frames
-    from models_py.prediction_artifacts import settings_from_config as prediction_settings
-    from models_py.prediction_pipeline import (
-        feature_importance,
-        score_customers,
-        train_and_evaluate,
-    )
-    from models_py.segment_settings import settings_from_config as segment_settings
-    from models_py.segmentation import CustomerSegmenter, assign_segments, select_k
-
-    v = dbt_vars()
-    horizon = int(v["horizon_days"])
+def _cleaned(raw_dir: Path, fmt: str, v: dict, timings: dict[str, float]) -> tuple:
+    """Customers, orders, products and lines, read and cleaned as staging does."""
     max_valid = pd.Timestamp(v["max_valid_date"] or pd.Timestamp.today().normalize())
-    timings: dict[str, float] = {}
-    result: dict = {"timings": timings}
-
     with stage("load", timings):
         raw = {table: read_raw(raw_dir, table, fmt) for table in RAW_COLUMNS}
     with stage("staging", timings):
@@ -446,71 +443,93 @@ def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -
         orders = clean_orders(raw["orders"], test_ids, max_valid)
         products = clean_products(raw["products"])
         lines = clean_lines(raw["order_lines"], orders, products, float(v["price_outlier_ratio"]))
-        del raw
+    return customers, orders, products, lines
+
+
+def _snapshots(customers, orders, products, lines, horizon: int) -> dict[str, pd.DataFrame]:
+    """Feature snapshots, labels and last-window amounts at the three cutoffs."""
+    orders = order_totals(orders, lines)
+    end = orders["order_date"].max()
+    categories = sorted(products["category"].unique())
+    cutoffs = {
+        "score": end,
+        "evaluate": end - pd.Timedelta(days=horizon),
+        "train": end - pd.Timedelta(days=2 * horizon),
+    }
+    snapshots, labels, windows = [], [], []
+    for role, as_of in cutoffs.items():
+        feats = features_at(orders, lines, customers, as_of, categories)
+        feats["cutoff_role"] = role
+        snapshots.append(feats)
+        labels.append(labels_at(orders, feats, as_of, horizon, end))
+        windows.append(last_window_at(orders, feats, as_of, horizon))
+    return {
+        "snapshots": pd.concat(snapshots, ignore_index=True),
+        "labels": pd.concat(labels, ignore_index=True),
+        "windows": pd.concat(windows, ignore_index=True),
+    }
+
+
+def _segments(features: pd.DataFrame, v: dict) -> pd.DataFrame:
+    from models_py.segmentation.kmeans import CustomerSegmenter, assign_segments, select_k
+    from models_py.settings import segment_settings_from_vars
+
+    settings = segment_settings_from_vars(v.get)
+    selection = select_k(features, settings)
+    k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
+    segmenter = CustomerSegmenter(replace(settings, n_clusters=k)).fit(features)
+    as_of = features["as_of_date"].max()
+    table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=as_of)
+    return assign_segments(features, table)
+
+
+def _predictions(snapshots: dict[str, pd.DataFrame], v: dict) -> dict[str, pd.DataFrame]:
+    from models_py.prediction.artifacts import load_frames
+    from models_py.prediction.importance import feature_importance
+    from models_py.prediction.scoring import score_customers
+    from models_py.prediction.training import train_and_evaluate
+    from models_py.settings import prediction_settings_from_vars
+
+    settings = prediction_settings_from_vars(v.get)
+    frames, _ = load_frames(snapshots["snapshots"], snapshots["windows"], snapshots["labels"])
+    trained = train_and_evaluate(frames, settings)
+    final = {m.task: m for m in trained.models if m.fit_role == "final" and m.is_published}
+    out = {
+        "predictions": score_customers(
+            frames["score"],
+            final["purchase"],
+            final["spend"],
+            final["clv"].estimator,
+            settings.horizon_days,
+            settings.clv_days,
+        )
+    }
+    chosen = [m for m in trained.models if m.fit_role == "evaluation" and m.kind == "candidate"]
+    if chosen:
+        out["importance"] = feature_importance(chosen, frames["evaluate"], settings)
+    return out
+
+
+def run(raw_dir: Path, fmt: str, out_dir: Path | None = None, ml: bool = True) -> dict:
+    """Run the pandas way; returns {"timings", "features" (score cutoff), ...}."""
+    v = project_vars()
+    timings: dict[str, float] = {}
+    result: dict = {"timings": timings}
+    customers, orders, products, lines = _cleaned(raw_dir, fmt, v, timings)
     with stage("features", timings):
-        orders = order_totals(orders, lines)
-        end = orders["order_date"].max()
-        categories = sorted(products["category"].unique())
-        cutoffs = {
-            "score": end,
-            "evaluate": end - pd.Timedelta(days=horizon),
-            "train": end - pd.Timedelta(days=2 * horizon),
-        }
-        snapshots, labels, windows = [], [], []
-        for role, as_of in cutoffs.items():
-            feats = features_at(orders, lines, customers, as_of, categories)
-            feats["cutoff_role"] = role
-            snapshots.append(feats)
-            labels.append(labels_at(orders, feats, as_of, horizon, end))
-            windows.append(last_window_at(orders, feats, as_of, horizon))
-        snapshots_df = pd.concat(snapshots, ignore_index=True)
-        labels_df = pd.concat(labels, ignore_index=True)
-        windows_df = pd.concat(windows, ignore_index=True)
-        features = snapshots_df[snapshots_df["cutoff_role"] == "score"].reset_index(drop=True)
+        snapshots = _snapshots(customers, orders, products, lines, int(v["horizon_days"]))
+        all_rows = snapshots["snapshots"]
+        features = all_rows[all_rows["cutoff_role"] == "score"].reset_index(drop=True)
         result["features"] = features
         if out_dir is not None:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
             features.to_parquet(Path(out_dir) / "customer_features.parquet", index=False)
     if not ml:
         return result
-
     with stage("segmentation", timings):
-        seg_settings = segment_settings(v.get)
-        selection = select_k(features, seg_settings)
-        k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-        segmenter = CustomerSegmenter.from_settings(replace(seg_settings, n_clusters=k))
-        segmenter.fit(features)
-        table = segmenter.model_table(run_id="pandas", fitted_at=None, as_of_date=end)
-        result["segments"] = assign_segments(features, table)
+        result["segments"] = _segments(features, v)
     with stage("prediction", timings):
-        settings = prediction_settings(
-            {
-                "horizon_days": horizon,
-                "features": v["prediction_features"],
-                "categorical_features": v["prediction_categorical_features"],
-                "random_state": v["prediction_random_state"],
-                "hgb_max_iter": v["prediction_hgb_max_iter"],
-                "min_train_customers": v["prediction_min_train_customers"],
-                "max_train_rows": v["prediction_max_train_rows"],
-                "clv_days": v["prediction_clv_days"],
-                "n_threads": v["prediction_n_threads"],
-                "n_jobs": v["prediction_n_jobs"],
-            }
-        )
-        frames, _ = load_frames(snapshots_df, windows_df, labels_df)
-        trained = train_and_evaluate(frames, settings)
-        final = {m.task: m for m in trained.models if m.fit_role == "final" and m.is_published}
-        result["predictions"] = score_customers(
-            frames["score"],
-            final["purchase"],
-            final["spend"],
-            final["clv"].estimator,
-            horizon,
-            settings.clv_days,
-        )
-        chosen = [m for m in trained.models if m.fit_role == "evaluation" and m.kind == "candidate"]
-        if chosen:
-            result["importance"] = feature_importance(chosen, frames["evaluate"], settings)
+        result.update(_predictions(snapshots, v))
     return result
 
 

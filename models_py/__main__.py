@@ -1,10 +1,13 @@
 """`python -m models_py <command>`: the pipeline's one command line.
 
-  run      data (demo, or your own with --config), dbt build, publish, report, summary
-  build    data and dbt build only
-  publish  copy the built tables to the served file
-  report   write the HTML report and segment CSVs from the served file
-  summary  list the warehouse's tables with row counts
+  run        data (demo, or your own with --config), dbt build, publish, report, summary
+  build      data and dbt build only
+  publish    copy the built tables to the served file
+  report     write the HTML report and segment CSVs from the served file
+  summary    list the warehouse's tables with row counts
+  generate   write the demo data (its own options: python -m models_py generate --help)
+  audiences  write hashed contact lists per segment from the build file
+  byod       prepare your own data for a run (check, map, quarantine)
 
 run, build, publish and report hold the run lock (one at a time per warehouse). Exit statuses:
 models_py/exit_codes.py and the README's "Runs, exit codes and the run lock".
@@ -21,8 +24,8 @@ from pathlib import Path
 
 from models_py.exit_codes import MEANINGS, ExitCode
 from models_py.pipeline import steps
-from models_py.pipeline.paths import PipelinePaths, env_path
 from models_py.pipeline.runner import locked_command, run_pipeline
+from models_py.settings import PipelinePaths, env_path
 
 EPILOG = "exit statuses:\n" + "\n".join(f"  {int(c):>3}  {MEANINGS[c]}" for c in ExitCode)
 
@@ -38,7 +41,7 @@ def _add_wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    from models_py.generate import parse_args as generator_defaults
+    from models_py.demo_data.cli import parse_args as generator_defaults
 
     default_format = generator_defaults(["--out", "."]).fmt
     parser.add_argument(
@@ -144,6 +147,40 @@ def _add_report(commands) -> None:
     report.set_defaults(handler=_report)
 
 
+def _generate(args: list[str]) -> int:
+    from models_py.demo_data.cli import main as generate_main
+
+    return generate_main(args)
+
+
+def _audiences(args: list[str]) -> int:
+    from models_py.serving.audiences import main as audiences_main
+
+    return audiences_main(args)
+
+
+def _byod(args: list[str]) -> int:
+    from models_py.byod.__main__ import main as byod_main
+
+    return byod_main(args)
+
+
+# Commands with their own options, handed everything after the command name.
+DELEGATED = {
+    "generate": (_generate, "write the demo data (customers, products, orders, order lines)"),
+    "audiences": (_audiences, "write hashed contact lists per segment from the build file"),
+    "byod": (_byod, "prepare your own data for a run: check, map, quarantine"),
+}
+
+
+def _add_delegated(commands) -> None:
+    for name, (handler, help_text) in DELEGATED.items():
+        # Listed for --help; main hands the command's arguments to its own parser.
+        command = commands.add_parser(name, help=help_text, add_help=False)
+        command.add_argument("args", nargs=argparse.REMAINDER)
+        command.set_defaults(handler=lambda args, handler=handler: handler(args.args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m models_py",
@@ -163,10 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     summary = _subparser(commands, "summary", "list the warehouse's tables with row counts")
     _add_path(summary, "--warehouse", "CA_WAREHOUSE_PATH", "DuckDB file to summarise")
     summary.set_defaults(handler=_summary)
+    _add_delegated(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:  # its own parser reads every option after the name
+        handler, _ = DELEGATED[argv[0]]
+        return int(handler(argv[1:]))
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
 

@@ -4,109 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = ROOT / "dbt_project"
-# Per raw table, the model giving every raw row its bucket and the model of its clean rows
-# (dbt macro cleaning_models): orders and order lines are classified in intermediate.
-CLASSIFIED_MODEL = {
-    "customers": "base_customers",
-    "products": "base_products",
-    "orders": "int_orders_classified",
-    "order_lines": "int_order_lines_classified",
-}
-CLEAN_MODEL = {
-    "customers": "stg_customers",
-    "products": "stg_products",
-    "orders": "int_orders",
-    "order_lines": "int_order_lines",
-}
-DBT = Path(sys.executable).with_name("dbt")
-
-SMALL_CUSTOMERS = 1500
-SMALL_SEED = 7
-
-
-@dataclass(frozen=True)
-class Warehouse:
-    """A built warehouse: where its raw files and DuckDB file are, and how to run dbt on it."""
-
-    root: Path
-    raw_dir: Path
-    db_path: Path
-    artifacts_dir: Path
-    env: dict[str, str]
-
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.db_path), read_only=True)
-
-    def query(self, sql: str):
-        with self.connect() as con:
-            return con.sql(sql).df()
-
-    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run_dbt(self.env, self.root, *args, check=check)
-
-
-def dbt_env(raw_dir: Path, db_path: Path, artifacts_dir: Path, raw_format: str = "csv") -> dict:
-    env = dict(os.environ)
-    env.update(
-        DO_NOT_TRACK="1",
-        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
-        DBT_PROFILES_DIR=str(ROOT),
-        CA_RAW_DIR=str(raw_dir),
-        CA_RAW_FORMAT=raw_format,
-        CA_WAREHOUSE_PATH=str(db_path),
-        CA_ARTIFACTS_DIR=str(artifacts_dir),
-    )
-    return env
-
-
-def run_dbt(env: dict, work_dir: Path, *args: str, check: bool = True):
-    """Run the real dbt CLI with its own target and log folders, so parallel runs never clash."""
-    cmd = [
-        str(DBT),
-        *args,
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-    ]
-    result = subprocess.run(
-        cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}")
-    return result
-
-
-def generate(out: Path, customers: int, seed: int, fmt: str = "csv") -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "models_py.generate",
-            "--customers",
-            str(customers),
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-            "--format",
-            fmt,
-        ],
-        check=True,
-        capture_output=True,
-    )
+from helpers import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +18,13 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     raw_dir = root / "raw"
     generate(raw_dir, SMALL_CUSTOMERS, SMALL_SEED)
     env = dbt_env(raw_dir, root / "build.duckdb", root / "artifacts")
-    warehouse = Warehouse(root, raw_dir, root / "build.duckdb", root / "artifacts", env)
+    warehouse = Warehouse(
+        root=root,
+        raw_dir=raw_dir,
+        db_path=root / "build.duckdb",
+        artifacts_dir=root / "artifacts",
+        env=env,
+    )
     warehouse.dbt("build")
     return warehouse
 

@@ -27,7 +27,7 @@ SAMPLES = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models_py.byod", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m models_py byod", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("prepare", help="validate the files and write the prepared folder")
     run.add_argument("--config", required=True, help="the YAML config")

@@ -264,7 +264,7 @@ def _number_format(settings: dict, where: str) -> dict[str, str | None]:
 def _column_map(table: str, key: str, value: Any) -> ColumnMap:
     where = f"tables.{table}.mapping.{key}"
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return ColumnMap(str(value))
+        return ColumnMap(source=str(value))
     if isinstance(value, dict):
         _check_keys(value, {"column", "values"}, where)
         if "column" not in value:
@@ -273,21 +273,23 @@ def _column_map(table: str, key: str, value: Any) -> ColumnMap:
         for target, sources in _as_mapping(value.get("values"), f"{where}.values").items():
             items = sources if isinstance(sources, list) else [sources]
             values[str(target)] = tuple(str(s).strip().lower() for s in items)
-        return ColumnMap(str(value["column"]), values)
+        return ColumnMap(source=str(value["column"]), values=values)
     raise ByodError(f"{where}: expected a source column name or {{column: ..., values: ...}}")
 
 
-def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base: Path):
-    where = f"tables.{name}"
-    raw = _as_mapping(raw, where)
-    _check_keys(raw, TABLE_KEYS, where)
+def _table_format(raw: dict, where: str) -> tuple[str, str]:
+    """The table's path and file format (from `format:` or the path's extension)."""
     if not raw.get("path"):
         raise ByodError(f"{where}.path: missing (a file or a glob such as data/*.csv)")
     path = str(raw["path"])
     fmt = str(raw.get("format") or ("parquet" if path.endswith((".parquet", ".pq")) else "csv"))
     if fmt not in ("csv", "parquet"):
         raise ByodError(f"{where}.format: expected csv or parquet, got {fmt!r}")
-    settings = {**defaults, **{k: v for k, v in raw.items() if k in CSV_KEYS}}
+    return path, fmt
+
+
+def _table_header(raw: dict, settings: dict, fmt: str, where: str) -> tuple[bool, Any]:
+    """Whether the file has a header row, and the `columns:` list that names them otherwise."""
     columns = raw.get("columns")
     if columns is not None and (
         not isinstance(columns, list) or len({str(c) for c in columns}) != len(columns)
@@ -298,11 +300,15 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
         raise ByodError(f"{where}.header: expected true or false")
     if not header and columns is None and fmt == "csv":
         raise ByodError(f"{where}: header is false, so `columns:` must name the file's columns")
+    return header, columns
+
+
+def _table_mapping(name: str, raw: dict, where: str) -> dict[str, ColumnMap]:
+    """The contract column -> source column mapping, checked against the table's contract."""
     mapping_raw = _as_mapping(raw.get("mapping"), f"{where}.mapping")
     if not mapping_raw:
         raise ByodError(f"{where}.mapping: missing (contract column: your column)")
-    allowed = TABLE_COLUMNS[name]
-    _check_keys(mapping_raw, set(allowed), f"{where}.mapping")
+    _check_keys(mapping_raw, set(TABLE_COLUMNS[name]), f"{where}.mapping")
     mapping = {str(k): _column_map(name, str(k), v) for k, v in mapping_raw.items()}
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in mapping]
     if missing:
@@ -311,14 +317,24 @@ def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base
         "unit_price" in mapping or "amount" in mapping
     ):
         raise ByodError(f"{where}.mapping: map `amount` or `unit_price` (with `quantity`)")
-    for key, column_map in mapping.items():
-        if key == "status" and column_map.values:
-            bad = sorted(set(column_map.values) - set(CONTRACT_STATUSES))
-            if bad:
-                raise ByodError(
-                    f"{where}.mapping.status.values: {', '.join(bad)} is not one of "
-                    f"{', '.join(CONTRACT_STATUSES)}"
-                )
+    status = mapping.get("status")
+    bad = sorted(set(status.values) - set(CONTRACT_STATUSES)) if status is not None else []
+    if bad:
+        raise ByodError(
+            f"{where}.mapping.status.values: {', '.join(bad)} is not one of "
+            f"{', '.join(CONTRACT_STATUSES)}"
+        )
+    return mapping
+
+
+def _table(name: str, raw: Any, defaults: dict, date_formats: tuple | None, base: Path):
+    where = f"tables.{name}"
+    raw = _as_mapping(raw, where)
+    _check_keys(raw, TABLE_KEYS, where)
+    path, fmt = _table_format(raw, where)
+    settings = {**defaults, **{k: v for k, v in raw.items() if k in CSV_KEYS}}
+    header, columns = _table_header(raw, settings, fmt, where)
+    mapping = _table_mapping(name, raw, where)
     quote = settings.get("quote", '"')
     return TableConfig(
         name=name,

@@ -4,15 +4,11 @@ same values; a config may override them, and the overrides go on to dbt as vars.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-DBT_PROJECT_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+from models_py.settings import project_vars
 
 # dbt var -> the contract columns it bounds (by absolute value).
 NUMBER_LIMITS: dict[str, tuple[str, ...]] = {
@@ -29,12 +25,6 @@ MAX_LINE_AMOUNT = 10**14
 
 class LimitError(ValueError):
     """A limit that is not a positive number or a real date; the message names the key."""
-
-
-@functools.cache
-def project_vars() -> dict[str, Any]:
-    """The vars of dbt_project.yml: the defaults every dbt run starts from."""
-    return dict(yaml.safe_load(DBT_PROJECT_YML.read_text(encoding="utf-8"))["vars"])
 
 
 def is_number(value: Any) -> bool:

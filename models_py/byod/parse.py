@@ -55,7 +55,7 @@ def parse_dates(values: pd.Series, formats: Sequence[str]) -> Parsed:
         _run(sql, values, [formats, ISO_TIMESTAMP]), index=values.index, dtype=object
     )
     text = clean_text(values)
-    return Parsed(parsed.where(parsed.notna(), None), text.notna() & parsed.isna())
+    return Parsed(values=parsed.where(parsed.notna(), None), bad=text.notna() & parsed.isna())
 
 
 def number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
@@ -102,7 +102,7 @@ def parse_numbers(
         ok &= numbers.fillna(0) == numbers.fillna(0).round()
     formatted = numbers.map(lambda x: f"{int(x)}" if whole else f"{x:.15g}", na_action="ignore")
     formatted = formatted.astype(object).where(ok, None)
-    return Parsed(formatted, text.notna() & ~ok)
+    return Parsed(values=formatted, bad=text.notna() & ~ok)
 
 
 def number_format_label(decimal: str, thousands: str | None) -> str:

@@ -13,7 +13,7 @@ from models_py.exit_codes import ExitCode
 from models_py.pipeline import steps
 from models_py.pipeline.children import Interrupted, signals_raise_interrupted
 from models_py.pipeline.lock import Holder, LockHeldError, RunLock, new_run_id
-from models_py.pipeline.paths import PipelinePaths
+from models_py.settings import PipelinePaths
 
 _SIGNAL_CODES = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
 

@@ -26,7 +26,7 @@ from models_py.pipeline.leftovers import (
     prune_prepared,
     runs_in_registry,
 )
-from models_py.pipeline.paths import DBT_PROJECT_DIR, ROOT, PipelinePaths
+from models_py.settings import DBT_PROJECT_DIR, ROOT, PipelinePaths
 
 _UNWRITABLE = {errno.EROFS: "the disk is read-only", errno.ENOSPC: "the disk is full"}
 
@@ -87,21 +87,21 @@ def prepare_own_data(config: Path, paths: PipelinePaths, run_id: str) -> BuildIn
             raise StepError(ExitCode.BAD_INPUT, f"prepare: {config} was not accepted")
         prune_prepared(paths.prepared_root, run_id)
         dbt_vars = (out / "dbt_vars.json").read_text(encoding="utf-8")
-    return BuildInput(out, "parquet", dbt_vars)
+    return BuildInput(raw_dir=out, raw_format="parquet", dbt_vars=dbt_vars)
 
 
 def demo_data(paths: PipelinePaths, raw_format: str, generate_args: list[str]) -> BuildInput:
     """The demo extract in CA_RAW_DIR, generated first if absent."""
-    from models_py.generate import main as generate_main
+    from models_py.demo_data.cli import main as generate_main
 
     if (paths.raw_dir / f"orders.{raw_format}").is_file():
         say(f"demo data present in {paths.raw_dir}")
-        return BuildInput(paths.raw_dir, raw_format)
+        return BuildInput(raw_dir=paths.raw_dir, raw_format=raw_format)
     with failing_as(ExitCode.BAD_INPUT, "demo data"):
         argv = [*generate_args, "--out", str(paths.raw_dir), "--format", raw_format]
         if generate_main(argv) != 0:
             raise StepError(ExitCode.BAD_INPUT, "demo data: the generator refused its options")
-    return BuildInput(paths.raw_dir, raw_format)
+    return BuildInput(raw_dir=paths.raw_dir, raw_format=raw_format)
 
 
 def dbt_environment(paths: PipelinePaths, build_input: BuildInput) -> dict[str, str]:
@@ -152,7 +152,7 @@ def artifact_runs_to_keep() -> int:
 
 def publish_build(paths: PipelinePaths, reuse_run_id: str | None = None) -> None:
     """Publish the build file, then keep only the newest artifact runs."""
-    from models_py.publish import PublishError, publish
+    from models_py.serving.publish import PublishError, publish
 
     keep = artifact_runs_to_keep()
     with failing_as(ExitCode.PUBLISH_FAILED, f"publish to {paths.served}"):
@@ -180,7 +180,7 @@ def write_report(paths: PipelinePaths) -> None:
 
 
 def print_summary(build: Path, paths: PipelinePaths) -> None:
-    from models_py.summary import format_run_warnings, format_summary, table_row_counts
+    from models_py.pipeline.summary import format_run_warnings, format_summary, table_row_counts
 
     with failing_as(ExitCode.REPORT_FAILED, "summary"):
         print(format_summary(table_row_counts(build), build))

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from models_py.pipeline.summary import RUN_WARNINGS_SQL, read_run_warnings
 from models_py.report.context import DEFAULT_HORIZON_DAYS, ReportContext, read_context
 from models_py.report.html import page, unavailable
 from models_py.report.sections import (
@@ -22,7 +23,6 @@ from models_py.report.sections import (
     render_headlines,
 )
 from models_py.report.segment_files import segment_file_name
-from models_py.summary import RUN_WARNINGS_SQL, read_run_warnings
 
 # {h}: the prediction horizon in days (the prediction columns of customer_360 name it).
 # Rows in the order the report's target lists use (value at risk for At-risk).
@@ -222,4 +222,9 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
     tmp = html_path.with_suffix(".html.tmp")
     tmp.write_text(document, encoding="utf-8")
     tmp.replace(html_path)
-    return ReportResult(html_path, exports, values, unavailable_sections)
+    return ReportResult(
+        html_path=html_path,
+        exports=exports,
+        headline=values,
+        unavailable_sections=unavailable_sections,
+    )

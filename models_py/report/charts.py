@@ -15,6 +15,7 @@ import math
 import re
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ParamSpec
 
 import matplotlib as mpl
@@ -156,6 +157,14 @@ def to_svg(fig: Figure, title: str, description: str) -> str:
     return svg
 
 
+@dataclass(frozen=True)
+class Highlight:
+    """Bars drawn in the accent colour (one flag per bar) and the legend's name for them."""
+
+    bars: Sequence[bool]
+    label: str
+
+
 @styled
 def bar_chart(
     labels: Sequence[str],
@@ -166,39 +175,47 @@ def bar_chart(
     ylabel: str,
     description: str,
     money: AxisFormat | None = None,
-    horizontal: bool = False,
-    highlight: Sequence[bool] | None = None,
-    highlight_label: str | None = None,
+    highlight: Highlight | None = None,
 ) -> str:
-    if horizontal:
-        fig, ax = new_figure(7.5, max(3.2, 0.32 * len(labels) + 1.2))
-    else:
-        fig, ax = new_figure(min(max(7.5, 0.3 * len(labels) + 2), 10), 4.2)
-    colors = [PALETTE[1] if highlight and highlight[i] else PALETTE[0] for i in range(len(values))]
-    if horizontal:
-        ax.barh(list(labels)[::-1], list(values)[::-1], color=colors[::-1])
-        ax.grid(axis="y", visible=False)
-        if money:
-            ax.xaxis.set_major_formatter(FuncFormatter(money))
-    else:
-        ax.bar(range(len(labels)), list(values), color=colors)
-        ax.grid(axis="x", visible=False)
-        if money:
-            ax.yaxis.set_major_formatter(FuncFormatter(money))
-        positions, shown = thin_ticks(list(labels))
-        ax.set_xticks(positions, shown, rotation=60 if len(labels) > 8 else 0)
-    if highlight is not None and highlight_label and any(highlight):
+    fig, ax = new_figure(min(max(7.5, 0.3 * len(labels) + 2), 10), 4.2)
+    flags = list(highlight.bars) if highlight is not None else [False] * len(values)
+    ax.bar(range(len(labels)), list(values), color=[PALETTE[1] if f else PALETTE[0] for f in flags])
+    ax.grid(axis="x", visible=False)
+    if money:
+        ax.yaxis.set_major_formatter(FuncFormatter(money))
+    positions, shown = thin_ticks(list(labels))
+    ax.set_xticks(positions, shown, rotation=60 if len(labels) > 8 else 0)
+    if highlight is not None and any(flags):
         ax.legend(
-            handles=[Patch(color=PALETTE[1], label=highlight_label), Patch(color=PALETTE[0])],
-            labels=[highlight_label, "other months"],
+            handles=[Patch(color=PALETTE[1], label=highlight.label), Patch(color=PALETTE[0])],
+            labels=[highlight.label, "other months"],
             frameon=False,
             ncols=1 if narrow() else 2,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
         )
     # With a legend above the axes, lift the title clear of it.
-    lifted = highlight is not None and highlight_label
-    label_axes(ax, title, xlabel, ylabel, title_pad=28 if lifted else 6)
+    label_axes(ax, title, xlabel, ylabel, title_pad=28 if highlight is not None else 6)
+    return to_svg(fig, title, description)
+
+
+@styled
+def horizontal_bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    description: str,
+    money: AxisFormat | None = None,
+) -> str:
+    fig, ax = new_figure(7.5, max(3.2, 0.32 * len(labels) + 1.2))
+    ax.barh(list(labels)[::-1], list(values)[::-1], color=[PALETTE[0]] * len(values))
+    ax.grid(axis="y", visible=False)
+    if money:
+        ax.xaxis.set_major_formatter(FuncFormatter(money))
+    label_axes(ax, title, xlabel, ylabel, title_pad=6)
     return to_svg(fig, title, description)
 
 

@@ -96,7 +96,7 @@ def read_context(
     horizon = row.get("horizon_days")
     as_of = row.get("as_of_date")
     return ReportContext(
-        currency=Currency(row["currency"] if not is_missing(row.get("currency")) else "INR"),
+        currency=Currency(code=row["currency"] if not is_missing(row.get("currency")) else "INR"),
         festive_months=parse_festive_months(row.get("festive_months", "10,11,12")),
         horizon_days=fallback_horizon if is_missing(horizon) else int(horizon),
         as_of_date=None if is_missing(as_of) else pd.Timestamp(as_of).date(),

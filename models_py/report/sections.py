@@ -15,7 +15,7 @@ from models_py.report import charts
 from models_py.report.context import ReportContext
 from models_py.report.html import figure, link, num, pct, raw_html, table, text, unavailable
 from models_py.report.money import MISSING
-from models_py.segmentation import AT_RISK
+from models_py.segmentation.definitions import AT_RISK_RULE, segment_name_for_rule
 
 
 @dataclass(frozen=True)
@@ -86,84 +86,84 @@ class Headline:
 
 HEADLINES: tuple[Headline, ...] = (
     Headline(
-        "customers",
-        "Customers",
-        ("dim_customers",),
-        "select count(*) from dim_customers",
-        COUNT,
-        "clean customer records (test accounts excluded)",
+        key="customers",
+        label="Customers",
+        tables=("dim_customers",),
+        sql="select count(*) from dim_customers",
+        kind=COUNT,
+        note="clean customer records (test accounts excluded)",
     ),
     Headline(
-        "buying_customers",
-        "Buying customers",
-        ("customer_features",),
-        "select count(*) from customer_features",
-        COUNT,
-        "with at least one completed order by the cutoff",
+        key="buying_customers",
+        label="Buying customers",
+        tables=("customer_features",),
+        sql="select count(*) from customer_features",
+        kind=COUNT,
+        note="with at least one completed order by the cutoff",
     ),
     Headline(
-        "net_revenue",
-        "Net revenue",
-        ("fct_orders",),
-        "select sum(spend_amount) from fct_orders",
-        MONEY,
-        "completed orders, net of discounts and returned items ({unit})",
+        key="net_revenue",
+        label="Net revenue",
+        tables=("fct_orders",),
+        sql="select sum(spend_amount) from fct_orders",
+        kind=MONEY,
+        note="completed orders, net of discounts and returned items ({unit})",
     ),
     Headline(
-        "completed_orders",
-        "Completed orders",
-        ("fct_orders",),
-        "select count(*) from fct_orders where status = 'completed'",
-        COUNT,
-        "cancelled and returned orders excluded",
+        key="completed_orders",
+        label="Completed orders",
+        tables=("fct_orders",),
+        sql="select count(*) from fct_orders where status = 'completed'",
+        kind=COUNT,
+        note="cancelled and returned orders excluded",
     ),
     Headline(
-        "active_share",
-        "Active customers",
-        ("customer_features",),
-        "select avg(case when recency_days <= 90 then 1.0 else 0.0 end) from customer_features",
-        SHARE,
-        "of buying customers ordered in the 90 days before the cutoff",
+        key="active_share",
+        label="Active customers",
+        tables=("customer_features",),
+        sql="select avg(case when recency_days <= 90 then 1.0 else 0.0 end) from customer_features",
+        kind=SHARE,
+        note="of buying customers ordered in the 90 days before the cutoff",
     ),
     Headline(
-        "expected_revenue_next_horizon",
-        "Expected revenue, next {h} days",
-        ("customer_predictions",),
-        "select sum(predicted_spend) from customer_predictions",
-        MONEY,
-        "sum of every customer's predicted spend after the cutoff ({unit})",
+        key="expected_revenue_next_horizon",
+        label="Expected revenue, next {h} days",
+        tables=("customer_predictions",),
+        sql="select sum(predicted_spend) from customer_predictions",
+        kind=MONEY,
+        note="sum of every customer's predicted spend after the cutoff ({unit})",
     ),
     Headline(
-        "raw_rows",
-        "Raw rows read",
-        ("data_quality_summary",),
-        "select sum(rows_read) from data_quality_summary",
-        COUNT,
-        "all four raw tables, from the input files",
+        key="raw_rows",
+        label="Raw rows read",
+        tables=("data_quality_summary",),
+        sql="select sum(rows_read) from data_quality_summary",
+        kind=COUNT,
+        note="all four raw tables, from the input files",
     ),
     Headline(
-        "duplicates_removed",
-        "Duplicates removed",
-        ("data_quality_summary",),
-        "select sum(duplicates_removed) from data_quality_summary",
-        COUNT,
-        "exact duplicates and superseded re-sends",
+        key="duplicates_removed",
+        label="Duplicates removed",
+        tables=("data_quality_summary",),
+        sql="select sum(duplicates_removed) from data_quality_summary",
+        kind=COUNT,
+        note="exact duplicates and superseded re-sends",
     ),
     Headline(
-        "quarantined_rows",
-        "Rows quarantined",
-        ("data_quality_summary",),
-        "select sum(quarantined_rows) from data_quality_summary",
-        COUNT,
-        "kept aside with a reason in quarantine_* tables",
+        key="quarantined_rows",
+        label="Rows quarantined",
+        tables=("data_quality_summary",),
+        sql="select sum(quarantined_rows) from data_quality_summary",
+        kind=COUNT,
+        note="kept aside with a reason in quarantine_* tables",
     ),
     Headline(
-        "excluded_test_rows",
-        "Test-account rows excluded",
-        ("data_quality_summary",),
-        "select sum(excluded_test_rows) from data_quality_summary",
-        COUNT,
-        "internal test accounts and their orders",
+        key="excluded_test_rows",
+        label="Test-account rows excluded",
+        tables=("data_quality_summary",),
+        sql="select sum(excluded_test_rows) from data_quality_summary",
+        kind=COUNT,
+        note="internal test accounts and their orders",
     ),
 )
 
@@ -208,7 +208,8 @@ def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in df["month_start"]]
     highlight = None
     if context.highlight_label:
-        highlight = [bool(f) for f in df["is_festive_month"].fillna(False)]
+        festive = [bool(f) for f in df["is_festive_month"].fillna(False)]
+        highlight = charts.Highlight(bars=festive, label=context.highlight_label)
     top = df.nlargest(3, "net_revenue")
 
     def peaks_with(money: Callable[[object], str]) -> str:
@@ -228,7 +229,6 @@ def render_monthly_revenue(df: pd.DataFrame, context: ReportContext) -> str:
         f"peak months: {peaks}.",
         money=currency.axis,
         highlight=highlight,
-        highlight_label=context.highlight_label,
     )
     note = f"{context.highlight_note} " if context.highlight_note else ""
     return figure(svg, f"{text(note)}Highest months: {peaks_with(currency.display)}.")
@@ -267,7 +267,7 @@ def render_distributions(df: pd.DataFrame, context: ReportContext) -> str:
 
 def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
     currency = context.currency
-    svg = charts.bar_chart(
+    svg = charts.horizontal_bar_chart(
         df["category"].tolist(),
         df["net_revenue"].astype(float).tolist(),
         title="Net revenue by product category",
@@ -276,7 +276,6 @@ def render_category_mix(df: pd.DataFrame, context: ReportContext) -> str:
         description=f"Horizontal bar chart of net revenue in {currency.noun} per category, "
         "largest first.",
         money=currency.axis,
-        horizontal=True,
     )
     return figure(svg, "Completed orders only, net of discounts.") + table(
         df,
@@ -412,6 +411,7 @@ def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
     )
 
 
+AT_RISK = segment_name_for_rule(AT_RISK_RULE)
 # The RFM segment name of the grid's "At risk" cell (macros/rfm_scores.sql).
 RFM_AT_RISK = "at_risk"
 
@@ -697,161 +697,162 @@ def top_customers_intro(days: int) -> str:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
-        "data-quality",
-        "Data quality",
-        "How each raw table was reconciled into clean rows.",
-        ("data_quality_summary",),
-        "select * from data_quality_summary order by table_name",
-        render_data_quality,
+        key="data-quality",
+        title="Data quality",
+        intro="How each raw table was reconciled into clean rows.",
+        tables=("data_quality_summary",),
+        sql="select * from data_quality_summary order by table_name",
+        render=render_data_quality,
     ),
     Section(
-        "monthly-revenue",
-        "Monthly revenue",
-        "Net revenue per calendar month, with the festive season highlighted.",
-        ("monthly_revenue",),
-        "select * from monthly_revenue order by month_start",
-        render_monthly_revenue,
+        key="monthly-revenue",
+        title="Monthly revenue",
+        intro="Net revenue per calendar month, with the festive season highlighted.",
+        tables=("monthly_revenue",),
+        sql="select * from monthly_revenue order by month_start",
+        render=render_monthly_revenue,
         intro_for=lambda context: context.monthly_revenue_intro,
     ),
     Section(
-        "distributions",
-        "Customer distributions",
-        "Spend, frequency, recency and age of buying customers at the cutoff date.",
-        ("customer_features",),
-        "select monetary, frequency, recency_days, age from customer_features",
-        render_distributions,
+        key="distributions",
+        title="Customer distributions",
+        intro="Spend, frequency, recency and age of buying customers at the cutoff date.",
+        tables=("customer_features",),
+        sql="select monetary, frequency, recency_days, age from customer_features",
+        render=render_distributions,
     ),
     Section(
-        "category-mix",
-        "Category mix",
-        "Where the revenue comes from.",
-        ("category_mix",),
-        "select * from category_mix order by net_revenue desc",
-        render_category_mix,
+        key="category-mix",
+        title="Category mix",
+        intro="Where the revenue comes from.",
+        tables=("category_mix",),
+        sql="select * from category_mix order by net_revenue desc",
+        render=render_category_mix,
     ),
     Section(
-        "segments",
-        "Segments: size and revenue",
-        "K-Means segments on behaviour: how many customers each holds and what they spend.",
-        ("segment_summary",),
-        "select * from segment_summary order by segment_id",
-        render_segment_sizes,
+        key="segments",
+        title="Segments: size and revenue",
+        intro="K-Means segments on behaviour: how many customers each holds and what they spend.",
+        tables=("segment_summary",),
+        sql="select * from segment_summary order by segment_id",
+        render=render_segment_sizes,
     ),
     Section(
-        "segment-profiles",
-        "Segment profiles",
-        "The typical customer of each segment, and what marketing should do about them.",
-        ("segment_summary",),
-        "select * from segment_summary order by segment_id",
-        render_segment_profiles,
+        key="segment-profiles",
+        title="Segment profiles",
+        intro="The typical customer of each segment, and what marketing should do about them.",
+        tables=("segment_summary",),
+        sql="select * from segment_summary order by segment_id",
+        render=render_segment_profiles,
     ),
     Section(
-        "rfm-grid",
-        "RFM grid",
-        "Customers by recency and frequency quintile.",
-        ("customer_features",),
-        "select r_score, f_score, count(*) as customers from customer_features "
+        key="rfm-grid",
+        title="RFM grid",
+        intro="Customers by recency and frequency quintile.",
+        tables=("customer_features",),
+        sql="select r_score, f_score, count(*) as customers from customer_features "
         "group by r_score, f_score",
-        render_rfm_grid,
+        render=render_rfm_grid,
     ),
     Section(
-        "rfm-segments",
-        "RFM segments",
-        "The classic RFM segments (from r, f and m scores) and their size.",
-        ("customer_360",),
-        "select rfm_segment_label, count(*) as customers, "
+        key="rfm-segments",
+        title="RFM segments",
+        intro="The classic RFM segments (from r, f and m scores) and their size.",
+        tables=("customer_360",),
+        sql="select rfm_segment_label, count(*) as customers, "
         "count(*) / sum(count(*)) over () as customer_share, "
         "avg(recency_days) as avg_recency_days, avg(frequency) as avg_frequency, "
         "avg(monetary) as avg_monetary "
         "from customer_360 where rfm_segment is not null "
         "group by rfm_segment_label order by customers desc",
-        render_rfm_segments,
+        render=render_rfm_segments,
     ),
     Section(
-        "at-risk-groups",
-        f"{AT_RISK} (K-Means) and At risk (RFM)",
-        "Two groups with similar names: what each means, and how many customers they share.",
-        ("customer_360",),
-        f"select segment_name = '{AT_RISK}' as in_kmeans_at_risk, "
+        key="at-risk-groups",
+        title=f"{AT_RISK} (K-Means) and At risk (RFM)",
+        intro="Two groups with similar names: what each means, and how many customers they share.",
+        tables=("customer_360",),
+        sql=f"select segment_name = '{AT_RISK}' as in_kmeans_at_risk, "
         f"rfm_segment = '{RFM_AT_RISK}' as in_rfm_at_risk, segment_name, rfm_segment_label, "
         "count(*) as customers from customer_360 "
         f"where segment_name = '{AT_RISK}' or rfm_segment = '{RFM_AT_RISK}' "
         "group by all order by customers desc",
-        render_at_risk_groups,
+        render=render_at_risk_groups,
     ),
     Section(
-        "segment-migration",
-        "Segment migration since the last run",
-        "Customers moving between segments from one run to the next.",
-        ("segment_migration",),
-        "select * from segment_migration",
-        render_segment_migration,
-        "No migration yet: segment_history holds a single run. It appears after the next run.",
+        key="segment-migration",
+        title="Segment migration since the last run",
+        intro="Customers moving between segments from one run to the next.",
+        tables=("segment_migration",),
+        sql="select * from segment_migration",
+        render=render_segment_migration,
+        empty_note="No migration yet: segment_history holds a single run. It appears after the "
+        "next run.",
     ),
     Section(
-        "segment-stability",
-        "Segment stability between runs",
-        "Agreement between consecutive segmentation runs over the customers both scored.",
-        ("segment_run_stability",),
-        "select * from segment_run_stability order by fitted_at desc",
-        render_run_stability,
-        "No comparison yet: segment_history holds a single run.",
+        key="segment-stability",
+        title="Segment stability between runs",
+        intro="Agreement between consecutive segmentation runs over the customers both scored.",
+        tables=("segment_run_stability",),
+        sql="select * from segment_run_stability order by fitted_at desc",
+        render=render_run_stability,
+        empty_note="No comparison yet: segment_history holds a single run.",
     ),
     Section(
-        "k-selection",
-        "Number of segments",
-        "How well separated the segments are for each candidate number of segments.",
-        ("segment_k_selection",),
-        "select k, inertia, silhouette, is_selected from segment_k_selection order by k",
-        render_k_selection,
+        key="k-selection",
+        title="Number of segments",
+        intro="How well separated the segments are for each candidate number of segments.",
+        tables=("segment_k_selection",),
+        sql="select k, inertia, silhouette, is_selected from segment_k_selection order by k",
+        render=render_k_selection,
     ),
     Section(
-        "models",
-        "Prediction models against their baselines",
-        "Every candidate model and naive baseline on the out-of-time evaluation split.",
-        ("model_metrics",),
-        "select model_name, task, split, metric, value, is_published from model_metrics "
+        key="models",
+        title="Prediction models against their baselines",
+        intro="Every candidate model and naive baseline on the out-of-time evaluation split.",
+        tables=("model_metrics",),
+        sql="select model_name, task, split, metric, value, is_published from model_metrics "
         "where split <> 'train'",
-        render_model_metrics,
+        render=render_model_metrics,
     ),
     Section(
-        "lift",
-        "Lift",
-        "How much better than random the purchase model ranks customers (evaluation split).",
-        ("prediction_lift",),
-        "select * from prediction_lift where task = 'purchase' order by decile",
-        render_lift,
+        key="lift",
+        title="Lift",
+        intro="How much better than random the purchase model ranks customers (evaluation split).",
+        tables=("prediction_lift",),
+        sql="select * from prediction_lift where task = 'purchase' order by decile",
+        render=render_lift,
     ),
     Section(
-        "predicted-vs-actual",
-        "Predicted vs actual spend",
-        "Calibration of the spend model on the evaluation split.",
-        ("prediction_lift",),
-        "select * from prediction_lift where task = 'spend' order by decile",
-        render_predicted_vs_actual,
+        key="predicted-vs-actual",
+        title="Predicted vs actual spend",
+        intro="Calibration of the spend model on the evaluation split.",
+        tables=("prediction_lift",),
+        sql="select * from prediction_lift where task = 'spend' order by decile",
+        render=render_predicted_vs_actual,
     ),
     Section(
-        "top-customers",
-        "Top customers to target per segment",
-        "",
-        ("customer_360",),
-        "select * from (select segment_id, segment_name, customer_id, rfm_segment_label, "
+        key="top-customers",
+        title="Top customers to target per segment",
+        intro="",
+        tables=("customer_360",),
+        sql="select * from (select segment_id, segment_name, customer_id, rfm_segment_label, "
         "p_purchase_next_{h}d, predicted_spend_next_{h}d, predicted_clv_12m, value_at_risk_12m, "
         "recency_days, favourite_category, row_number() over (partition by segment_id order by "
         f"{TARGET_ORDER}) as rank_in_segment "
         "from customer_360 where segment_id is not null) "
         f"where rank_in_segment <= {TOP_CUSTOMERS_PER_SEGMENT} "
         "order by segment_id, rank_in_segment",
-        render_top_customers,
+        render=render_top_customers,
         intro_for=lambda context: top_customers_intro(context.horizon_days),
     ),
     Section(
-        "served-tables",
-        "What is in the served warehouse",
-        "Tables BI tools and analysts can query in analytics.duckdb (open it read-only).",
-        ("served_tables",),
-        "select table_name, row_count, description from served_tables order by table_name",
-        render_served_tables,
+        key="served-tables",
+        title="What is in the served warehouse",
+        intro="Tables BI tools and analysts can query in analytics.duckdb (open it read-only).",
+        tables=("served_tables",),
+        sql="select table_name, row_count, description from served_tables order by table_name",
+        render=render_served_tables,
     ),
 )
 

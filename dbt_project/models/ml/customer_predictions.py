@@ -8,8 +8,9 @@ from pathlib import Path
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.prediction_artifacts import load_model, load_run, read_frames
-    from models_py.prediction_pipeline import score_customers, scoring_columns
+    from models_py.prediction.artifacts import load_model, load_run, read_frames
+    from models_py.prediction.scoring import score_customers
+    from models_py.prediction.snapshots import scoring_columns
 
 
 def model(dbt, session):

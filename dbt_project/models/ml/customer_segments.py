@@ -6,7 +6,7 @@ customer_segments_sql does the same in SQL; a singular test proves both agree fo
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.segmentation import assign_segments, needed_columns
+    from models_py.segmentation.kmeans import assign_segments, needed_columns
 
 
 def model(dbt, session):

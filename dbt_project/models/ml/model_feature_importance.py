@@ -8,12 +8,10 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
-    from models_py.prediction_artifacts import load_model, load_run, read_frames
-    from models_py.prediction_pipeline import (
-        PredictionSettings,
-        feature_importance,
-        scoring_columns,
-    )
+    from models_py.prediction.artifacts import load_model, load_run, read_frames
+    from models_py.prediction.importance import feature_importance
+    from models_py.prediction.snapshots import scoring_columns
+    from models_py.settings import PredictionSettings
 
 COLUMNS = [
     "run_id",

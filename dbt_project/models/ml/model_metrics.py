@@ -6,7 +6,7 @@ from pathlib import Path
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.prediction_artifacts import load_run
+    from models_py.prediction.artifacts import load_run
 
 
 def model(dbt, session):

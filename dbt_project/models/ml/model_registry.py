@@ -12,34 +12,24 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.dbt_log import dbt_line, dbt_progress
-    from models_py.prediction_artifacts import (
+    from models_py.prediction.artifacts import (
         load_saved_result,
         read_frames,
         registry_frame,
         run_dir,
         save_run,
-        settings_from_config,
     )
-    from models_py.prediction_pipeline import input_columns, train_and_evaluate
+    from models_py.prediction.snapshots import input_columns
+    from models_py.prediction.training import train_and_evaluate
+    from models_py.settings import prediction_settings_from_vars
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # The meta holds the dbt vars by name (see _prediction.yml).
     meta = dbt.config.get("meta") or {}
-    config = {
-        "horizon_days": meta.get("horizon_days"),
-        "features": meta.get("prediction_features"),
-        "categorical_features": meta.get("prediction_categorical_features"),
-        "random_state": meta.get("prediction_random_state"),
-        "hgb_max_iter": meta.get("prediction_hgb_max_iter"),
-        "min_train_customers": meta.get("prediction_min_train_customers"),
-        "max_train_rows": meta.get("prediction_max_train_rows"),
-        "clv_days": meta.get("prediction_clv_days"),
-        "n_threads": meta.get("prediction_n_threads"),
-        "n_jobs": meta.get("prediction_n_jobs"),
-    }
-    artifacts_dir = meta.get("artifacts_dir") or "../warehouse/artifacts"
-    settings = settings_from_config(config)
+    artifacts_dir = meta["artifacts_dir"]
+    settings = prediction_settings_from_vars(meta.get)
     ml_run = dbt.ref("ml_run").df()
     run_id = str(ml_run["run_id"].iloc[0])
     reuse = meta.get("prediction_reuse_run_id")

@@ -7,8 +7,8 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.dbt_log import dbt_progress
-    from models_py.segment_settings import settings_from_config
-    from models_py.segmentation import needed_columns, select_k
+    from models_py.segmentation.kmeans import needed_columns, select_k
+    from models_py.settings import segment_settings_from_vars
 
 
 def model(dbt, session):
@@ -25,7 +25,7 @@ def model(dbt, session):
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
     }
-    settings = settings_from_config(config.get)
+    settings = segment_settings_from_vars(config.get)
     run = dbt.ref("ml_run").df()
     relation = dbt.ref("customer_features")
     features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()

@@ -1,7 +1,7 @@
 """Fit K-Means on customer_features and store its parameters: one row per segment and feature.
 
 The selected k comes from segment_k_selection. Segment ids are canonical and names follow the
-documented rule in models_py/segmentation.py, so the same data gives the same segments.
+rows of the seed segment_definitions, so the same data gives the same segments.
 """
 
 from dataclasses import replace
@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.segment_settings import settings_from_config
-    from models_py.segmentation import CustomerSegmenter, needed_columns
+    from models_py.segmentation.definitions import definitions_from_frame
+    from models_py.segmentation.kmeans import CustomerSegmenter, needed_columns
+    from models_py.settings import segment_settings_from_vars
 
 
 def model(dbt, session):
@@ -28,13 +29,16 @@ def model(dbt, session):
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
     }
-    settings = settings_from_config(config.get)
+    settings = segment_settings_from_vars(config.get)
     run = dbt.ref("ml_run").df()
     selection = dbt.ref("segment_k_selection").df()
+    definitions = definitions_from_frame(dbt.ref("segment_definitions").df())
     relation = dbt.ref("customer_features")
-    features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()
+    used = needed_columns(relation.columns, settings.features, definitions)
+    features = relation.project(", ".join(used)).df()
     k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-    segmenter = CustomerSegmenter.from_settings(replace(settings, n_clusters=k)).fit(features)
+    segmenter = CustomerSegmenter(replace(settings, n_clusters=k), definitions)
+    segmenter.fit(features)
     table = segmenter.model_table(
         run_id=run["run_id"].iloc[0],
         fitted_at=datetime.now(UTC).replace(tzinfo=None),

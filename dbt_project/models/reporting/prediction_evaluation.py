@@ -11,9 +11,10 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
-    from models_py.prediction import predict_task
-    from models_py.prediction_artifacts import EVALUATION_PREDICTIONS, load_model, read_frames
-    from models_py.prediction_pipeline import evaluation_table, scoring_columns
+    from models_py.prediction.artifacts import EVALUATION_PREDICTIONS, load_model, read_frames
+    from models_py.prediction.models import predict_task
+    from models_py.prediction.snapshots import scoring_columns
+    from models_py.prediction.training import evaluation_table
 
 
 def model(dbt, session):

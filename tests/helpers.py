@@ -1,0 +1,229 @@
+"""What the tests share: the repository's paths, running the real dbt and the demo data
+generator on a temporary warehouse, and synthetic customer features."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from models_py.serving.publish import BUILD_OUTCOME_TABLE
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+DBT = Path(sys.executable).with_name("dbt")
+# Per raw table, the model giving every raw row its bucket and the model of its clean rows
+# (dbt macro cleaning_models): orders and order lines are classified in intermediate.
+CLASSIFIED_MODEL = {
+    "customers": "base_customers",
+    "products": "base_products",
+    "orders": "int_orders_classified",
+    "order_lines": "int_order_lines_classified",
+}
+CLEAN_MODEL = {
+    "customers": "stg_customers",
+    "products": "stg_products",
+    "orders": "int_orders",
+    "order_lines": "int_order_lines",
+}
+
+SMALL_CUSTOMERS = 1500
+SMALL_SEED = 7
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A built warehouse: where its raw files and DuckDB file are, and how to run dbt on it."""
+
+    root: Path
+    raw_dir: Path
+    db_path: Path
+    artifacts_dir: Path
+    env: dict[str, str]
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.db_path), read_only=True)
+
+    def query(self, sql: str):
+        with self.connect() as con:
+            return con.sql(sql).df()
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_dbt(self.env, self.root, *args, check=check)
+
+
+def dbt_env(raw_dir: Path, db_path: Path, artifacts_dir: Path, raw_format: str = "csv") -> dict:
+    env = dict(os.environ)
+    env.update(
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
+        DBT_PROFILES_DIR=str(ROOT),
+        CA_RAW_DIR=str(raw_dir),
+        CA_RAW_FORMAT=raw_format,
+        CA_WAREHOUSE_PATH=str(db_path),
+        CA_ARTIFACTS_DIR=str(artifacts_dir),
+    )
+    return env
+
+
+def run_dbt(env: dict, work_dir: Path, *args: str, check: bool = True):
+    """Run the real dbt CLI with its own target and log folders, so parallel runs never clash."""
+    cmd = [
+        str(DBT),
+        *args,
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    result = subprocess.run(
+        cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}")
+    return result
+
+
+def generate(out: Path, customers: int, seed: int, fmt: str = "csv") -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "models_py",
+            "generate",
+            "--customers",
+            str(customers),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--format",
+            fmt,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+# (type, recency_days, tenure_days, frequency, monetary per order, categories) typical values
+TYPES = {
+    "vip": (10, 900, 30, 6000, 7),
+    "frequent": (15, 700, 15, 1200, 5),
+    "occasional": (120, 800, 3, 1500, 2),
+    "new": (20, 40, 1, 1000, 1),
+    "lapsing": (500, 900, 4, 1800, 3),
+}
+
+
+def synthetic_features(n_per_type: int = 60, seed: int = 0) -> pd.DataFrame:
+    """Customers of five latent types with the customer_features columns segmentation reads."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for type_name, (recency, tenure, frequency, per_order, cats) in TYPES.items():
+        for _ in range(n_per_type):
+            orders = max(1, int(rng.poisson(frequency)))
+            aov = per_order * rng.lognormal(0, 0.3)
+            first = max(recency, tenure * rng.lognormal(0, 0.2))
+            rows.append(
+                {
+                    "customer_type": type_name,
+                    "recency_days": recency * rng.lognormal(0, 0.3),
+                    "tenure_days": first,
+                    "frequency": orders,
+                    "monetary": orders * aov,
+                    "aov": aov,
+                    # No gap for a one-order customer: null, as in customer_features.
+                    "avg_days_between_orders": first / (orders - 1) if orders > 1 else np.nan,
+                    "distinct_categories": min(10, max(1, int(rng.poisson(cats)))),
+                }
+            )
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    df.insert(0, "customer_id", [f"C{i:06d}" for i in range(1, len(df) + 1)])
+    return df
+
+
+def make_build(path: Path, version: int) -> None:
+    """A tiny build file: a contracted, documented table, a view, and an internal table."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table dim_customers (customer_id varchar not null primary key, age integer)"
+        )
+        con.execute(
+            "insert into dim_customers select 'C' || i, ? from range(?) t(i)",
+            [30 + version, 10 * version],
+        )
+        con.execute("comment on table dim_customers is 'One row per customer.'")
+        con.execute("comment on column dim_customers.customer_id is 'Customer''s id.'")
+        con.execute("comment on column dim_customers.age is 'Age in years.'")
+        con.execute("create view data_quality_summary as select 'orders' as table_name, 5 as n")
+        con.execute("comment on view data_quality_summary is 'Row counts per raw table.'")
+        con.execute("create table stg_internal as select 1 as x")
+        # what dbt's on-run-end hook leaves after a complete, successful build
+        con.execute(
+            f"create table {BUILD_OUTCOME_TABLE} as select 'inv-{version}' as run_id, 1 as nodes"
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """A warehouse folder for the runner, and the environment that points every path there."""
+
+    work: Path
+    env: dict[str, str]
+
+    @property
+    def build(self) -> Path:
+        return self.work / "build.duckdb"
+
+    @property
+    def served(self) -> Path:
+        return self.work / "analytics.duckdb"
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "models_py", *args]
+
+    def __call__(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen[str]:
+        """Start the runner; read its stderr as it goes, or pass a file for long runs."""
+        return subprocess.Popen(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+        )
+
+
+def make_run(work: Path, raw_dir: Path | None = None) -> Run:
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        DO_NOT_TRACK="1",
+        CA_RAW_DIR=str(raw_dir or work / "raw"),
+        CA_WAREHOUSE_PATH=str(work / "build.duckdb"),
+        CA_SERVED_PATH=str(work / "analytics.duckdb"),
+        CA_ARTIFACTS_DIR=str(work / "artifacts"),
+        CA_REPORT_DIR=str(work / "report"),
+        CA_EXPORTS_DIR=str(work / "exports"),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+    )
+    return Run(work=work, env=env)
