@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SMALL_CUSTOMERS, SMALL_SEED, Warehouse, dbt_env, generate
+from helpers import SMALL_CUSTOMERS, SMALL_SEED, Reader, Warehouse, dbt_env, generate
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +44,17 @@ def rebuilt_warehouse(built_warehouse: Warehouse, tmp_path_factory: pytest.TempP
     copy = dataclasses.replace(built_warehouse, root=root, db_path=db_path, env=env)
     copy.dbt("build")
     return copy
+
+
+@pytest.fixture
+def reader_factory() -> Iterator:
+    readers: list[Reader] = []
+
+    def start(path: Path) -> Reader:
+        readers.append(Reader(path))
+        return readers[-1]
+
+    yield start
+    for reader in readers:
+        if reader.proc.poll() is None:
+            reader.proc.kill()

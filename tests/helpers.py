@@ -3,6 +3,7 @@ generator on a temporary warehouse, and synthetic customer features."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -227,3 +228,57 @@ def make_run(work: Path, raw_dir: Path | None = None) -> Run:
         DBT_LOG_PATH=str(work / "logs"),
     )
     return Run(work=work, env=env)
+
+
+# A second process that opens the served file read-only once and keeps it open; on each line of
+# stdin it runs that SQL on its connection and prints the first value as JSON.
+READER = """
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("ready", flush=True)
+for line in sys.stdin:
+    sql = line.strip()
+    if not sql:
+        break
+    try:
+        print(json.dumps(con.execute(sql).fetchone()[0], default=str), flush=True)
+    except Exception as exc:
+        print(json.dumps({"error": str(exc)}), flush=True)
+con.close()
+"""
+
+
+class Reader:
+    """A real second process holding a read-only connection to the served file."""
+
+    def __init__(self, path: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", READER, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def query(self, sql: str):
+        self.proc.stdin.write(sql.replace("\n", " ") + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> int:
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        return self.proc.wait(timeout=30)
+
+
+def fresh_value(path: Path, sql: str):
+    """Run `sql` in a brand-new process (no DuckDB instance cached for the path)."""
+    code = (
+        "import json, sys, duckdb\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(json.dumps(con.execute(sys.argv[2]).fetchone()[0], default=str))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
