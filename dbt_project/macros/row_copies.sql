@@ -21,3 +21,19 @@
         case when {{ bucket_column }} <> 'clean' then {{ column }} end as {{ column }},
     {%- endfor %}
 {%- endmacro %}
+
+
+{#-
+    The versions of one key, latest updated_at first (ties broken by the raw values, so exact
+    copies sit together): version_number, copy_rank, and any_version_<flag>, true when any version
+    of the key has the flag. Each column ends with a comma except the last.
+-#}
+{% macro record_versions(key, raw_key, flag) -%}
+    {%- set order_by = 'updated_at desc nulls last, ' ~ raw_key -%}
+    row_number() over (partition by {{ key }} order by {{ order_by }}) as version_number,
+    {{ exact_copy_rank(key, order_by) }} as copy_rank,
+    max({{ flag }}) over (
+        partition by {{ key }} order by {{ order_by }}
+        rows between unbounded preceding and unbounded following
+    ) as any_version_{{ flag }}
+{%- endmacro %}

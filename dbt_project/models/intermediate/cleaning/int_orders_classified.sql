@@ -68,14 +68,7 @@ repeated_versions as (
     -- copies sit together). An order is a test order if any version belongs to a test account.
     select
         *,
-        row_number() over (
-            partition by order_id order by updated_at desc nulls last, {{ raw_key }}
-        ) as version_number,
-        {{ exact_copy_rank('order_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
-        max(has_test_customer) over (
-            partition by order_id order by updated_at desc nulls last, {{ raw_key }}
-            rows between unbounded preceding and unbounded following
-        ) as any_version_has_test_customer
+        {{ record_versions('order_id', raw_key, 'has_test_customer') }}
     from with_customers_repeated
 ),
 

@@ -72,14 +72,7 @@ versions as (
     -- copies sit together). A customer is a test account if any version has a test email.
     select
         *,
-        row_number() over (
-            partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
-        ) as version_number,
-        {{ exact_copy_rank('customer_id', 'updated_at desc nulls last, ' ~ raw_key) }} as copy_rank,
-        max(has_test_email) over (
-            partition by customer_id order by updated_at desc nulls last, {{ raw_key }}
-            rows between unbounded preceding and unbounded following
-        ) as any_version_has_test_email
+        {{ record_versions('customer_id', raw_key, 'has_test_email') }}
     from standardised
 ),
 
