@@ -52,11 +52,15 @@ def physical_memory_gib() -> float:
     return 0.0
 
 
+# The pandas way's memory cap when the machine's RAM cannot be read.
+FALLBACK_PANDAS_MEMORY_GIB = 12.0
+
+
 def default_pandas_memory_gib() -> float:
     """The pandas way's cap on resident memory: 80% of RAM, so the machine keeps room for itself
-    while pandas gets what a notebook on it would; 12 GiB where RAM is unknown."""
+    while pandas gets what a notebook on it would; the fallback where RAM is unknown."""
     ram = physical_memory_gib()
-    return round(0.8 * ram, 1) if ram else 12.0
+    return round(0.8 * ram, 1) if ram else FALLBACK_PANDAS_MEMORY_GIB
 
 
 def machine() -> dict:

@@ -13,6 +13,19 @@ from models_py.prediction.snapshots import subsample
 from models_py.prediction.training import TARGETS, FittedModel
 from models_py.settings import PredictionSettings
 
+# The columns of feature_importance's table, in order.
+IMPORTANCE_COLUMNS: tuple[str, ...] = (
+    "model_name",
+    "task",
+    "fit_role",
+    "feature",
+    "importance",
+    "importance_std",
+    "rank",
+    "method",
+    "rows",
+)
+
 
 def _feature_blocks(transformer) -> dict[str, list[int]]:
     """Columns of the fitted ColumnTransformer's output that each input feature produces
@@ -117,17 +130,4 @@ def _feature_importance(
                     "rows": len(sample),
                 }
             )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "model_name",
-            "task",
-            "fit_role",
-            "feature",
-            "importance",
-            "importance_std",
-            "rank",
-            "method",
-            "rows",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(IMPORTANCE_COLUMNS))

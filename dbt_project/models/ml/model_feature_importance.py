@@ -9,23 +9,11 @@ with PYTHON_MODEL_IMPORT_LOCK:
     import pandas as pd
 
     from models_py.prediction.artifacts import load_model, load_run, read_frames
-    from models_py.prediction.importance import feature_importance
+    from models_py.prediction.importance import IMPORTANCE_COLUMNS, feature_importance
     from models_py.prediction.snapshots import scoring_columns
     from models_py.settings import PredictionSettings
 
-COLUMNS = [
-    "run_id",
-    "model_name",
-    "task",
-    "fit_role",
-    "feature",
-    "importance",
-    "importance_std",
-    "rank",
-    "method",
-    "rows",
-    "is_published",
-]
+COLUMNS = ["run_id", *IMPORTANCE_COLUMNS, "is_published"]
 
 
 def model(dbt, session):
