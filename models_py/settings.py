@@ -80,8 +80,8 @@ class SegmentSettings:
     log_features: tuple[str, ...] = field(
         default=DEFAULT_SEGMENT_FEATURES, metadata=_var("segment_log_features")
     )
-    # None: choose k by silhouette in [k_min, k_max].
-    n_clusters: int | None = field(default=5, metadata=_var("segment_k", nullable=True))
+    # None: choose k in [k_min, k_max] by stability across resamples and silhouette.
+    n_clusters: int | None = field(default=None, metadata=_var("segment_k", nullable=True))
     k_min: int = field(default=2, metadata=_var("segment_k_min"))
     k_max: int = field(default=8, metadata=_var("segment_k_max"))
     random_state: int = field(default=42, metadata=_var("segment_random_seed"))
@@ -90,6 +90,10 @@ class SegmentSettings:
         default=5_000, metadata=_var("segment_silhouette_sample_size")
     )
     minibatch_threshold: int = field(default=200_000, metadata=_var("segment_minibatch_threshold"))
+    # Segment naming: "new" is measured in horizons; a customer is lapsed past this many times
+    # their usual gap between orders (models_py/segmentation/evidence.py).
+    horizon_days: int = field(default=90, metadata=_var("horizon_days"))
+    lapse_gap_multiple: int = field(default=2, metadata=_var("segment_lapse_gap_multiple"))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))
@@ -107,6 +111,8 @@ class SegmentSettings:
             )
         if self.n_clusters is not None and self.n_clusters < 2:
             raise ValueError(f"segment settings: n_clusters must be >= 2, got {self.n_clusters}")
+        if self.horizon_days < 1 or self.lapse_gap_multiple < 1:
+            raise ValueError("segment settings: horizon_days and lapse_gap_multiple must be >= 1")
         if self.n_init < 1 or self.silhouette_sample_size < 2 or self.minibatch_threshold < 1:
             raise ValueError(
                 "segment settings: n_init, silhouette sample size and threshold must be positive"

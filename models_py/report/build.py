@@ -19,6 +19,7 @@ from models_py.report.sections import (
     SECTIONS,
     TARGET_ORDER,
     Section,
+    fill,
     not_enough,
     render_headlines,
 )
@@ -85,7 +86,7 @@ def _render_section(
             body = section.render(frame, context)
     return (
         f'<section id="{section.key}" aria-labelledby="{section.key}-h">'
-        f'<h2 id="{section.key}-h">{escape(section.title)}</h2>'
+        f'<h2 id="{section.key}-h">{escape(section.heading())}</h2>'
         f'<p class="intro">{escape(section.intro_text(context))}</p>{body}'
         f"<details><summary>SQL</summary><pre>{escape(section.query(horizon))}</pre></details>"
         "</section>"
@@ -124,7 +125,7 @@ def write_exports(
     text that a spreadsheet would run as a formula is neutralised."""
     if "customer_360" not in tables:
         return []
-    frame = con.execute(EXPORT_SQL.replace("{h}", str(horizon))).df()
+    frame = con.execute(fill(EXPORT_SQL, horizon)).df()
     exports_dir.mkdir(parents=True, exist_ok=True)
     for stale in exports_dir.glob("segment_*.csv"):
         stale.unlink()
@@ -214,7 +215,7 @@ def build_report(served_path: Path, report_dir: Path, exports_dir: Path) -> Repo
     else:
         subtitle += f" · generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     nav = [("run-warnings", "Warnings")] if warnings else []
-    nav += [("headline", "Headline")] + [(s.key, s.title.split(":")[0]) for s in SECTIONS]
+    nav += [("headline", "Headline")] + [(s.key, s.heading().split(":")[0]) for s in SECTIONS]
     document = page("Customer analytics report", subtitle, nav, "".join(sections_html))
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ analyst can rerun it in any SQL client."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +17,25 @@ from models_py.report.context import ReportContext
 from models_py.report.html import figure, link, num, pct, raw_html, table, text, unavailable
 from models_py.report.money import MISSING
 from models_py.segmentation.definitions import AT_RISK_RULE, segment_name_for_rule
+from models_py.segmentation.kmeans import SILHOUETTE_TOLERANCE
+
+
+@functools.cache
+def at_risk_name() -> str:
+    """The name the seed gives the lapsed regulars' segment (read when a report is built)."""
+    return segment_name_for_rule(AT_RISK_RULE)
+
+
+def fill(template: str, horizon_days: int) -> str:
+    """``template`` with `{h}` the horizon in days and `{at_risk}` the At-risk segment's name."""
+    return template.replace("{h}", str(int(horizon_days))).replace("{at_risk}", at_risk_name())
 
 
 @dataclass(frozen=True)
 class Section:
     """One report section. `sql` may contain `{h}`, the prediction horizon in days: the
-    prediction columns name their window (p_purchase_next_90d for horizon_days = 90)."""
+    prediction columns name their window (p_purchase_next_90d for horizon_days = 90); `sql` and
+    `title` may contain `{at_risk}`, the At-risk segment's name."""
 
     key: str  # html anchor
     title: str
@@ -35,7 +49,10 @@ class Section:
     intro_for: Callable[[ReportContext], str] | None = None
 
     def query(self, horizon_days: int) -> str:
-        return self.sql.replace("{h}", str(int(horizon_days)))
+        return fill(self.sql, horizon_days)
+
+    def heading(self) -> str:
+        return fill(self.title, 0)
 
     def intro_text(self, context: ReportContext) -> str:
         return self.intro_for(context) if self.intro_for else self.intro
@@ -351,6 +368,7 @@ PROFILE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("avg_predicted_clv_12m", "avg predicted 12-month CLV ({unit})", MONEY),
     ("active_share", "share active in the last 90 days", SHARE),
     ("top_category", "most common favourite category", "text"),
+    ("naming_reason", "why this name (the numbers that earned it)", "text"),
     ("recommended_action", "recommended action", "text"),
     ("customer_list", "customer list", "html"),
 )
@@ -411,24 +429,26 @@ def render_rfm_segments(df: pd.DataFrame, context: ReportContext) -> str:
     )
 
 
-AT_RISK = segment_name_for_rule(AT_RISK_RULE)
 # The RFM segment name of the grid's "At risk" cell (macros/rfm_scores.sql).
 RFM_AT_RISK = "at_risk"
 
-AT_RISK_EXPLAINED = (
-    f"<p>Two different groups are called at risk. <strong>{AT_RISK}</strong> (K-Means) is the "
-    "behavioural segment whose customers have gone longest without ordering, whatever they "
-    "used to spend: it holds lapsed one-off buyers as well as lapsed regulars. <strong>At "
-    "risk</strong> (RFM) is a fixed cell of the RFM grid: a recency score of 1 or 2 (the 40% who "
-    "ordered longest ago) with a middling-to-high frequency and spend score (3 or 4); the same "
-    "recency with the top score is <em>Can't lose them</em>, with low scores <em>Hibernating</em> "
-    "or <em>Lost</em>. Use RFM At risk and Can't lose them to find valuable customers going "
-    f"quiet; use {AT_RISK} for the whole lapsed group.</p>"
-)
+
+def at_risk_explained(at_risk: str) -> str:
+    return (
+        f"<p>Two different groups are called at risk. <strong>{text(at_risk)}</strong> (K-Means) "
+        "is the behavioural segment of lapsed regulars: most of its customers ordered at least "
+        "twice and are now past twice their usual gap between orders, whatever they used to "
+        "spend. <strong>At risk</strong> (RFM) is a fixed cell of the RFM grid: a recency score "
+        "of 1 or 2 (the 40% who ordered longest ago) with a middling-to-high frequency and spend "
+        "score (3 or 4); the same recency with the top score is <em>Can't lose them</em>, with "
+        "low scores <em>Hibernating</em> or <em>Lost</em>. Use RFM At risk and Can't lose them "
+        f"to find valuable customers going quiet; use {text(at_risk)} for the lapsed regulars.</p>"
+    )
 
 
 def render_at_risk_groups(df: pd.DataFrame, context: ReportContext) -> str:
     count = context.currency.count
+    at_risk = at_risk_name()
     kmeans = df[df["in_kmeans_at_risk"].astype(bool)]
     rfm = df[df["in_rfm_at_risk"].astype(bool)]
     both = int(kmeans.loc[kmeans["in_rfm_at_risk"].astype(bool), "customers"].sum())
@@ -436,11 +456,11 @@ def render_at_risk_groups(df: pd.DataFrame, context: ReportContext) -> str:
     if kmeans_total and rfm_total:
         overlap = (
             f"<p><strong>{count(both)} customers are in both</strong>: {pct(both / kmeans_total)} "
-            f"of the {count(kmeans_total)} {AT_RISK} customers and {pct(both / rfm_total)} of "
+            f"of the {count(kmeans_total)} {at_risk} customers and {pct(both / rfm_total)} of "
             f"the {count(rfm_total)} RFM At risk customers.</p>"
         )
     else:
-        empty = f"K-Means {AT_RISK}" if not kmeans_total else "RFM At risk"
+        empty = f"K-Means {at_risk}" if not kmeans_total else "RFM At risk"
         overlap = f"<p>No customer is in {empty} in this run: there is no overlap to measure.</p>"
 
     def breakdown(frame: pd.DataFrame, column: str, header: str, caption: str) -> str:
@@ -455,11 +475,11 @@ def render_at_risk_groups(df: pd.DataFrame, context: ReportContext) -> str:
         return table(grouped, columns, caption=caption)
 
     return (
-        AT_RISK_EXPLAINED
+        at_risk_explained(at_risk)
         + overlap
         + '<div class="grid2">'
         + breakdown(
-            kmeans, "rfm_segment_label", "RFM segment", f"{AT_RISK} (K-Means) by RFM segment"
+            kmeans, "rfm_segment_label", "RFM segment", f"{at_risk} (K-Means) by RFM segment"
         )
         + breakdown(rfm, "segment_name", "K-Means segment", "RFM At risk by K-Means segment")
         + "</div>"
@@ -618,8 +638,9 @@ def render_top_customers(df: pd.DataFrame, context: ReportContext) -> str:
         ("favourite_category", "favourite category", text),
     ]
     parts = []
+    at_risk = at_risk_name()
     for (segment_id, segment), frame in df.groupby(["segment_id", "segment_name"], sort=False):
-        ranked_by = "value at risk" if segment == AT_RISK else f"predicted spend next {days} days"
+        ranked_by = "value at risk" if segment == at_risk else f"predicted spend next {days} days"
         href = context.segment_exports.get(int(segment_id))
         full_list = f" · {link(href, 'all customers (CSV)')}" if href else ""
         parts.append(
@@ -632,24 +653,39 @@ def render_top_customers(df: pd.DataFrame, context: ReportContext) -> str:
 def render_k_selection(df: pd.DataFrame, context: ReportContext) -> str:
     df = df.sort_values("k")
     chosen = df.loc[df["is_selected"].astype(bool), "k"]
+    series = {"silhouette (higher is better)": df["silhouette"].astype(float).tolist()}
+    if "stability_mean" in df.columns:
+        series["stability across resamples (higher is better)"] = (
+            df["stability_mean"].astype(float).tolist()
+        )
     svg = charts.line_chart(
         df["k"].astype(float).tolist(),
-        {"silhouette (higher is better)": df["silhouette"].astype(float).tolist()},
+        series,
         title="Choosing the number of segments",
         xlabel="number of segments k",
-        ylabel="silhouette score",
-        description="Silhouette score for each candidate number of K-Means segments; the "
-        "chosen k is marked in the table below.",
+        ylabel="score",
+        description="Silhouette and stability (adjusted Rand index between refits on bootstrap "
+        "resamples) for each candidate number of K-Means segments; the chosen k is marked in "
+        "the table below.",
     )
-    return figure(svg, f"Chosen k: {', '.join(str(int(k)) for k in chosen)}.") + table(
-        df,
-        [
-            ("k", "k", context.currency.count),
-            ("inertia", "inertia (within-segment sum of squares)", lambda v: num(v, 1)),
-            ("silhouette", "silhouette", lambda v: num(v, 3)),
-            ("is_selected", "chosen", text),
-        ],
-    )
+    how = K_SELECTION_NOTES.get(str(df["k_selection"].iloc[0])) if "k_selection" in df else None
+    caption = f"Chosen k: {', '.join(str(int(k)) for k in chosen)}." + (f" {how}" if how else "")
+    columns = [
+        ("k", "k", context.currency.count),
+        ("inertia", "inertia (within-segment sum of squares)", lambda v: num(v, 1)),
+        ("silhouette", "silhouette", lambda v: num(v, 3)),
+        ("stability_mean", "stability (mean ARI)", lambda v: num(v, 3)),
+        ("stability_std", "stability spread (std)", lambda v: num(v, 3)),
+        ("is_selected", "chosen", text),
+    ]
+    return figure(svg, caption) + table(df, [c for c in columns if c[0] in df.columns])
+
+
+K_SELECTION_NOTES = {
+    "stability": "The most stable k among those whose silhouette is within "
+    f"{SILHOUETTE_TOLERANCE:g} of the best.",
+    "fixed": "Fixed by the dbt var segment_k.",
+}
 
 
 def render_run_stability(df: pd.DataFrame, context: ReportContext) -> str:
@@ -679,7 +715,7 @@ TOP_CUSTOMERS_PER_SEGMENT = 10
 # Who to contact first within a segment (customer_360 columns; {h} is the horizon in days):
 # At-risk by value at risk, the other segments by predicted spend.
 TARGET_ORDER = (
-    f"case when segment_name = '{AT_RISK}' then value_at_risk_12m "
+    "case when segment_name = '{at_risk}' then value_at_risk_12m "
     "else predicted_spend_next_{h}d end desc, customer_id"
 )
 
@@ -687,7 +723,7 @@ TARGET_ORDER = (
 def top_customers_intro(days: int) -> str:
     return (
         f"The {TOP_CUSTOMERS_PER_SEGMENT} customers to contact first in each segment. "
-        f"{AT_RISK} customers are ranked by value at risk: predicted 12-month CLV times the "
+        f"{at_risk_name()} customers are ranked by value at risk: predicted 12-month CLV times the "
         f"probability of no order in the next {days} days (value_at_risk_12m in customer_360), "
         "so customers likely to come back anyway drop down the list. The other segments are "
         f"ranked by predicted spend in the next {days} days. The CSV exports list everyone, in the "
@@ -769,13 +805,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         key="at-risk-groups",
-        title=f"{AT_RISK} (K-Means) and At risk (RFM)",
+        title="{at_risk} (K-Means) and At risk (RFM)",
         intro="Two groups with similar names: what each means, and how many customers they share.",
         tables=("customer_360",),
-        sql=f"select segment_name = '{AT_RISK}' as in_kmeans_at_risk, "
+        sql="select segment_name = '{at_risk}' as in_kmeans_at_risk, "
         f"rfm_segment = '{RFM_AT_RISK}' as in_rfm_at_risk, segment_name, rfm_segment_label, "
         "count(*) as customers from customer_360 "
-        f"where segment_name = '{AT_RISK}' or rfm_segment = '{RFM_AT_RISK}' "
+        f"where segment_name = '{{at_risk}}' or rfm_segment = '{RFM_AT_RISK}' "
         "group by all order by customers desc",
         render=render_at_risk_groups,
     ),
@@ -803,7 +839,8 @@ SECTIONS: tuple[Section, ...] = (
         title="Number of segments",
         intro="How well separated the segments are for each candidate number of segments.",
         tables=("segment_k_selection",),
-        sql="select k, inertia, silhouette, is_selected from segment_k_selection order by k",
+        sql="select k, inertia, silhouette, stability_mean, stability_std, is_selected, "
+        "k_selection from segment_k_selection order by k",
         render=render_k_selection,
     ),
     Section(

@@ -9,12 +9,11 @@ The core takes and returns pandas DataFrames and knows nothing about dbt:
 - `assign_segments` scores customers from those stored parameters only, exactly as the SQL model
   `customer_segments_sql` does, so the warehouse can score without Python.
 
-Naming rule (deterministic, unique within a run): the rows of the dbt seed `segment_definitions`
-(see definitions.py), each naming the best cluster not yet named by the mean, in original units,
-of one feature; with fewer clusters than rules only the first k names are used.
-Ties go to the lower segment_id. Segment ids are canonical: 1 is the cluster with the highest
-mean monetary, then by mean frequency, then by the smallest customer_id in the cluster, so the
-same data gives the same ids and names whatever K-Means' internal labels are.
+Names are true of their segments: a seed rule's name when the segment's evidence (its profile
+relative to all featured customers, evidence.py) meets the rule's thresholds, else a name built
+from the profile (naming.py); unique within a run. Segment ids are canonical: 1 is the cluster
+with the highest mean monetary, then by mean frequency, then by the smallest customer_id in the
+cluster, so the same data gives the same ids and names whatever K-Means' internal labels are.
 """
 
 from __future__ import annotations
@@ -28,6 +27,9 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 
 from models_py.segmentation.definitions import SegmentDefinition, load_segment_definitions
+from models_py.segmentation.evidence import EVIDENCE_COLUMNS, EVIDENCE_INPUTS, segment_evidence
+from models_py.segmentation.naming import name_segments
+from models_py.segmentation.stability import stability
 from models_py.settings import SegmentSettings
 
 ID_COLUMN = "customer_id"
@@ -59,6 +61,9 @@ MODEL_TABLE_COLUMNS: tuple[str, ...] = (
     "n_init",
     "algorithm",
     "fitted_rows",
+    "naming_rule",
+    "naming_reason",
+    *EVIDENCE_COLUMNS,
 )
 
 
@@ -88,10 +93,10 @@ def check_features(
         )
 
 
-def profile_columns(definitions: Sequence[SegmentDefinition]) -> list[str]:
-    """The columns segments are ordered and named by."""
-    naming = [d.naming_feature for d in definitions if d.naming_feature is not None]
-    return list(dict.fromkeys([*ORDER_COLUMNS, *naming]))
+def profile_columns(definitions: Sequence[SegmentDefinition] = ()) -> list[str]:
+    """The columns segments are ordered and named by (the evidence's inputs, whatever the
+    ``definitions``: their thresholds are on the evidence)."""
+    return list(dict.fromkeys([*ORDER_COLUMNS, *EVIDENCE_INPUTS]))
 
 
 def needed_columns(
@@ -196,6 +201,44 @@ def _seeded_sample(X: np.ndarray, max_rows: int, random_state: int) -> np.ndarra
     return X[np.sort(rng.choice(len(X), size=max_rows, replace=False))]
 
 
+# A k is acceptable when its silhouette is within this of the best; the most stable one wins.
+SILHOUETTE_TOLERANCE = 0.05
+
+
+def k_selection_method(settings: SegmentSettings) -> str:
+    """'fixed' (segment_k set) or 'stability' (k chosen from the data)."""
+    return "fixed" if settings.n_clusters is not None else "stability"
+
+
+def _choose_k(table: pd.DataFrame, settings: SegmentSettings) -> int:
+    """The fixed n_clusters (capped at the largest k fitted), else the most stable k among those
+    whose silhouette is within SILHOUETTE_TOLERANCE of the best (ties: the smaller k)."""
+    if settings.n_clusters is not None:
+        return min(settings.n_clusters, int(table["k"].max()))
+    silhouette = table["silhouette"]
+    acceptable = (
+        silhouette >= silhouette.max() - SILHOUETTE_TOLERANCE
+        if silhouette.notna().any()
+        else pd.Series(True, index=table.index)
+    )
+    candidates = table[acceptable].assign(score=table["stability_mean"].fillna(-np.inf).round(3))
+    return int(candidates.sort_values(["score", "k"], ascending=[False, True])["k"].iloc[0])
+
+
+def _curve_row(X: np.ndarray, k: int, settings: SegmentSettings) -> dict:
+    model = _kmeans(k, len(X), settings).fit(X)
+    stability_mean, stability_std = stability(X, k, settings.random_state)
+    return {
+        "k": k,
+        "inertia": float(model.inertia_),
+        "silhouette": _silhouette(X, model.labels_, settings),
+        "stability_mean": stability_mean,
+        "stability_std": stability_std,
+        "fitted_rows": len(X),
+        "algorithm": type(model).__name__,
+    }
+
+
 def select_k(
     df: pd.DataFrame,
     settings: SegmentSettings,
@@ -204,10 +247,11 @@ def select_k(
     """Fit every k of [k_min, k_max] (plus a fixed n_clusters outside it) on the prepared features
     (on a seeded sample of `K_SELECTION_MAX_ROWS` customers when there are more).
 
-    Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `is_selected`,
-    `fitted_rows`, `algorithm` (of the rows fitted). The selected k is `n_clusters` when fixed,
-    else the best silhouette (ties: the smaller k). ``progress``, when given, receives one line
-    per fitted k.
+    Returns one row per k: `k`, `inertia`, `silhouette` (on a seeded sample), `stability_mean`
+    and `stability_std` (adjusted Rand index between bootstrap refits, stability.py),
+    `is_selected`, `k_selection`, `fitted_rows`, `algorithm` (of the rows fitted). The selected
+    k is `n_clusters` when fixed, else the most stable among the k with an acceptable silhouette
+    (`_choose_k`). ``progress``, when given, receives one line per fitted k.
     """
     data = sorted_by_id(df)
     X = FeaturePreparer(settings.features, settings.log_features).fit(data).transform(data)
@@ -220,16 +264,7 @@ def select_k(
     todo = [k for k in sorted(ks) if k <= len(X)] or ([len(X)] if len(X) else [])
     for done, k in enumerate(todo, start=1):
         started = time.perf_counter()
-        model = _kmeans(k, len(X), settings).fit(X)
-        rows.append(
-            {
-                "k": k,
-                "inertia": float(model.inertia_),
-                "silhouette": _silhouette(X, model.labels_, settings),
-                "fitted_rows": len(X),
-                "algorithm": type(model).__name__,
-            }
-        )
+        rows.append(_curve_row(X, k, settings))
         if progress is not None:
             progress(
                 f"[{done}/{len(todo)}] k={k} fitted on {len(X):,} customers: "
@@ -238,33 +273,9 @@ def select_k(
     if not rows:
         raise ValueError(f"customer_features: {len(X)} customers, too few for k >= {min(ks)}")
     table = pd.DataFrame(rows)
-    if settings.n_clusters is not None:
-        # A fixed k above the number of customers: the largest k that could be fitted.
-        chosen = min(settings.n_clusters, int(table["k"].max()))
-    else:
-        ranked = table.assign(score=table["silhouette"].fillna(-np.inf))
-        chosen = int(ranked.sort_values(["score", "k"], ascending=[False, True])["k"].iloc[0])
-    table["is_selected"] = table["k"] == chosen
+    table["is_selected"] = table["k"] == _choose_k(table, settings)
+    table["k_selection"] = k_selection_method(settings)
     return table
-
-
-def name_segments(profile: pd.DataFrame, definitions: Sequence[SegmentDefinition]) -> list[str]:
-    """Names for segments 1..k (rows of `profile`, in segment_id order) from their mean features
-    in original units, by the segment ``definitions`` (see definitions.py)."""
-    names: list[str | None] = [None] * len(profile)
-    ordered = sorted(definitions, key=lambda d: d.display_order)
-    for definition in (d for d in ordered if not d.is_fallback):
-        free = [i for i, n in enumerate(names) if n is None]
-        if not free:
-            break
-        values = profile[definition.naming_feature].to_numpy(dtype=float)[free]
-        pick = np.argmin if definition.naming_pick == "min" else np.argmax
-        names[free[int(pick(values))]] = definition.segment_name  # first = lower id
-    fallback = next(d.segment_name for d in ordered if d.is_fallback)
-    rest = [i for i, n in enumerate(names) if n is None]
-    for number, i in enumerate(rest, start=1):
-        names[i] = fallback if len(rest) == 1 else f"{fallback} {number}"
-    return [str(n) for n in names]
 
 
 class CustomerSegmenter:
@@ -315,7 +326,7 @@ class CustomerSegmenter:
             raise ValueError(f"K-Means left a cluster empty with k={self.k_}: lower k")
 
         # Canonical order: mean monetary desc, mean frequency desc, smallest customer_id.
-        profile = data[profiled].astype(float).groupby(raw_labels).mean()
+        profile = data[list(ORDER_COLUMNS)].astype(float).groupby(raw_labels).mean()
         profile["first_id"] = data[ID_COLUMN].astype(str).groupby(raw_labels).min()
         profile["raw"] = profile.index
         profile = profile.sort_values(
@@ -323,7 +334,6 @@ class CustomerSegmenter:
         ).reset_index(drop=True)
 
         self.centroids_ = np.asarray(model.cluster_centers_)[profile["raw"].to_numpy()]
-        self.segment_names_ = name_segments(profile, definitions)
         self.customer_ids_ = data[ID_COLUMN].to_numpy()
         # Final labels are the nearest stored centroid, the rule assign_segments and SQL apply.
         self.labels_, _ = _nearest(X, self.centroids_)
@@ -332,7 +342,19 @@ class CustomerSegmenter:
             raise ValueError(f"a segment is empty after assignment with k={self.k_}: lower k")
         self.inertia_ = float(((X - self.centroids_[self.labels_ - 1]) ** 2).sum())
         self.silhouette_ = _silhouette(X, self.labels_, settings)
+        self._name(data, definitions)
         return self
+
+    def _name(self, data: pd.DataFrame, definitions: Sequence[SegmentDefinition]) -> None:
+        """Evidence of the final segments and the names it earns (naming.py)."""
+        settings = self.settings
+        self.evidence_ = segment_evidence(
+            data, self.labels_, settings.horizon_days, settings.lapse_gap_multiple
+        ).reset_index(drop=True)
+        named = name_segments(self.evidence_, definitions)
+        self.segment_names_ = [n.segment_name for n in named]
+        self.naming_rules_ = [n.naming_rule for n in named]
+        self.naming_reasons_ = [n.reason for n in named]
 
     def model_table(self, run_id: str, fitted_at: object, as_of_date: object) -> pd.DataFrame:
         """The stored parameters: one row per segment and feature (see MODEL_TABLE_COLUMNS)."""
@@ -359,7 +381,7 @@ class CustomerSegmenter:
                         "centroid_original": float(original[s, j]),
                         "segment_customers": int(self.segment_sizes_[s]),
                         "k": int(self.k_),
-                        "k_selection": "fixed" if self.k_selection_ is None else "silhouette",
+                        "k_selection": k_selection_method(self.settings),
                         "silhouette": self.silhouette_,
                         "inertia": self.inertia_,
                         "feature_list": ",".join(self.settings.features),
@@ -367,6 +389,9 @@ class CustomerSegmenter:
                         "n_init": int(self.settings.n_init),
                         "algorithm": self.algorithm_,
                         "fitted_rows": int(self.fitted_rows_),
+                        "naming_rule": self.naming_rules_[s],
+                        "naming_reason": self.naming_reasons_[s],
+                        **self.evidence_.iloc[s].to_dict(),
                     }
                 )
         return pd.DataFrame(rows, columns=list(MODEL_TABLE_COLUMNS))

@@ -1,6 +1,8 @@
-"""K selection curve: K-Means inertia and silhouette for every k of the configured range.
+"""K selection curve: K-Means inertia, silhouette and stability across bootstrap resamples for
+every k of the configured range.
 
-segment_model fits the selected k (the fixed `segment_k`, or the best silhouette when it is null).
+segment_model fits the selected k (the fixed `segment_k`, or, when it is null, the most stable k
+among those with an acceptable silhouette).
 """
 
 from models_py import PYTHON_MODEL_IMPORT_LOCK
@@ -24,6 +26,8 @@ def model(dbt, session):
         "segment_n_init": dbt.config.get("segment_n_init"),
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
+        "segment_lapse_gap_multiple": dbt.config.get("segment_lapse_gap_multiple"),
+        "horizon_days": dbt.config.get("horizon_days"),
     }
     settings = segment_settings_from_vars(config.get)
     run = dbt.ref("ml_run").df()
@@ -32,7 +36,6 @@ def model(dbt, session):
     table = select_k(features, settings, dbt_progress("segment_k_selection"))
     table.insert(0, "run_id", run["run_id"].iloc[0])
     table.insert(1, "as_of_date", features["as_of_date"].max() if len(features) else None)
-    table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"
     # select_k names the algorithm it fitted (the curve may be fitted on a sample); last column.
     table["algorithm"] = table.pop("algorithm")
     return table

@@ -1,7 +1,9 @@
 """Fit K-Means on customer_features and store its parameters: one row per segment and feature.
 
 The selected k comes from segment_k_selection. Segment ids are canonical and names follow the
-rows of the seed segment_definitions, so the same data gives the same segments.
+rules of the seed segment_definitions, checked against each segment's evidence (its profile
+relative to all featured customers, stored on every row of the segment), so the same data gives
+the same segments and every name is true of its segment.
 """
 
 from dataclasses import replace
@@ -11,7 +13,11 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.segmentation.definitions import definitions_from_frame
-    from models_py.segmentation.kmeans import CustomerSegmenter, needed_columns
+    from models_py.segmentation.kmeans import (
+        CustomerSegmenter,
+        k_selection_method,
+        needed_columns,
+    )
     from models_py.settings import segment_settings_from_vars
 
 
@@ -28,6 +34,8 @@ def model(dbt, session):
         "segment_n_init": dbt.config.get("segment_n_init"),
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
+        "segment_lapse_gap_multiple": dbt.config.get("segment_lapse_gap_multiple"),
+        "horizon_days": dbt.config.get("horizon_days"),
     }
     settings = segment_settings_from_vars(config.get)
     run = dbt.ref("ml_run").df()
@@ -44,5 +52,5 @@ def model(dbt, session):
         fitted_at=datetime.now(UTC).replace(tzinfo=None),
         as_of_date=features["as_of_date"].max(),
     )
-    table["k_selection"] = "fixed" if settings.n_clusters is not None else "silhouette"
+    table["k_selection"] = k_selection_method(settings)
     return table

@@ -1,7 +1,9 @@
 -- One row per segment of the current run: size, share of customers and revenue (monetary), the
--- mean and median of each profiled feature in original units, and what marketing should do
--- (the marketing_action of the segment's row in the segment_definitions seed).
+-- mean and median of each profiled feature in original units, the rule that named the segment
+-- with the evidence that earned the name (computed once, by segment_model), and what marketing
+-- should do: the marketing_action of that rule's row in the segment_definitions seed.
 {%- set columns = segment_profile_columns() %}
+{%- set evidence = segment_evidence_columns() %}
 
 with
 
@@ -13,14 +15,24 @@ customer_features as (
     select * from {{ ref('customer_features') }}
 ),
 
+segment_model as (
+    select * from {{ ref('segment_model') }}
+),
+
 segment_definitions as (
     select * from {{ ref('segment_definitions') }}
 ),
 
-fallback_definition as (
-    select marketing_action
-    from segment_definitions
-    where naming_rule = 'fallback'
+segment_naming as (
+    select
+        segment_id,
+        {%- for metric in evidence %}
+            max({{ metric }}) as {{ metric }},
+        {%- endfor %}
+        max(naming_rule) as naming_rule,
+        max(naming_reason) as naming_reason
+    from segment_model
+    group by segment_id
 ),
 
 segmented_customers as (
@@ -81,14 +93,18 @@ final as (
             segment_summaries.mean_{{ column }},
             segment_summaries.median_{{ column }},
         {%- endfor %}
-        coalesce(
-            segment_definitions.marketing_action, fallback_definition.marketing_action
-        ) as recommended_action
+        segment_naming.naming_rule,
+        segment_naming.naming_reason,
+        {%- for metric in evidence %}
+            segment_naming.{{ metric }},
+        {%- endfor %}
+        segment_definitions.marketing_action as recommended_action
     from segment_summaries
     cross join run_totals
-    cross join fallback_definition
+    inner join segment_naming
+        on segment_summaries.segment_id = segment_naming.segment_id
     left join segment_definitions
-        on segment_summaries.segment_name = segment_definitions.segment_name
+        on segment_naming.naming_rule = segment_definitions.naming_rule
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- One row per behavioural segment: size, revenue and the typical customer, with what the models
 -- expect from the segment over the prediction horizon (var horizon_days) and the recommended
--- marketing action from segment_profiles. The report's segment sections read this table.
+-- marketing action, the rule that named the segment and the numbers that earned the name, from
+-- segment_profiles. The report's segment sections read this table.
 {%- set horizon = var('horizon_days') | int %}
 
 with
@@ -79,7 +80,9 @@ final as (
         cast(by_segment.avg_predicted_clv_12m as double) as avg_predicted_clv_12m,
         {{ dbt.cast('favourite_categories.favourite_category', dbt.type_string()) }}
             as top_category,
-        {{ dbt.cast('profiles.recommended_action', dbt.type_string()) }} as recommended_action
+        {{ dbt.cast('profiles.recommended_action', dbt.type_string()) }} as recommended_action,
+        {{ dbt.cast('profiles.naming_rule', dbt.type_string()) }} as naming_rule,
+        {{ dbt.cast('profiles.naming_reason', dbt.type_string()) }} as naming_reason
     from by_segment
     left join favourite_categories
         on

@@ -1,4 +1,4 @@
-{#- Exactly one row names the clusters no other rule took: segment_profiles reads its action. -#}
+{#- Exactly one row gives the action of the descriptive segments no other row takes. -#}
 {% test one_fallback_segment_definition(model) %}
 
 with
