@@ -118,7 +118,7 @@ TYPES = {
     "frequent": (15, 700, 15, 1200, 5),
     "occasional": (120, 800, 3, 1500, 2),
     "new": (20, 40, 1, 1000, 1),
-    "lapsing": (500, 900, 4, 1800, 3),
+    "lapsing": (500, 900, 6, 1800, 3),
 }
 
 
@@ -130,17 +130,21 @@ def synthetic_features(n_per_type: int = 60, seed: int = 0) -> pd.DataFrame:
         for _ in range(n_per_type):
             orders = max(1, int(rng.poisson(frequency)))
             aov = per_order * rng.lognormal(0, 0.3)
-            first = max(recency, tenure * rng.lognormal(0, 0.2))
+            recency_days = recency * rng.lognormal(0, 0.3)
+            first = max(recency_days, tenure * rng.lognormal(0, 0.2))
             rows.append(
                 {
                     "customer_type": type_name,
-                    "recency_days": recency * rng.lognormal(0, 0.3),
+                    "recency_days": recency_days,
                     "tenure_days": first,
                     "frequency": orders,
                     "monetary": orders * aov,
                     "aov": aov,
-                    # No gap for a one-order customer: null, as in customer_features.
-                    "avg_days_between_orders": first / (orders - 1) if orders > 1 else np.nan,
+                    # First to last order over the gaps; null for a one-order customer, as in
+                    # customer_features.
+                    "avg_days_between_orders": (first - recency_days) / (orders - 1)
+                    if orders > 1
+                    else np.nan,
                     "distinct_categories": min(10, max(1, int(rng.poisson(cats)))),
                 }
             )

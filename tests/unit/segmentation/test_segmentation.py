@@ -10,11 +10,11 @@ from sklearn.metrics import adjusted_rand_score
 
 from models_py.segmentation.definitions import SEED_PATH, load_segment_definitions
 from models_py.segmentation.kmeans import (
+    SILHOUETTE_TOLERANCE,
     CustomerSegmenter,
     FeaturePreparer,
     SegmentSettings,
     assign_segments,
-    name_segments,
     needed_columns,
     select_k,
 )
@@ -114,16 +114,24 @@ def test_nulls_are_imputed_with_the_training_median(features: pd.DataFrame) -> N
     assert assigned["segment_id"].notna().all()
 
 
-def test_auto_k_picks_the_best_silhouette_and_keeps_the_curve(features: pd.DataFrame) -> None:
+def test_auto_k_picks_the_most_stable_k_with_an_acceptable_silhouette(features) -> None:
     settings = SegmentSettings(n_clusters=None, k_min=2, k_max=6, n_init=2)
     curve = select_k(features, settings)
     assert curve["k"].tolist() == [2, 3, 4, 5, 6]
     assert curve["is_selected"].sum() == 1
-    best = curve.loc[curve["silhouette"].idxmax(), "k"]
-    assert curve.loc[curve["is_selected"], "k"].item() == best
+    assert (curve["k_selection"] == "stability").all()
+    assert curve["stability_mean"].between(-1, 1).all() and (curve["stability_std"] >= 0).all()
+    acceptable = curve[curve["silhouette"] >= curve["silhouette"].max() - SILHOUETTE_TOLERANCE]
+    chosen = curve.loc[curve["is_selected"]].iloc[0]
+    assert chosen["k"] in set(acceptable["k"])
+    assert chosen["stability_mean"] == pytest.approx(acceptable["stability_mean"].max(), abs=1e-3)
     assert (np.diff(curve["inertia"]) < 0).all()
+    pd.testing.assert_frame_equal(curve, select_k(features, settings))  # seeded resamples
     segmenter = CustomerSegmenter(settings).fit(features)
-    assert segmenter.k_ == best
+    assert segmenter.k_ == chosen["k"]
+    fixed = select_k(features, SegmentSettings(n_clusters=3, k_min=2, k_max=4, n_init=2))
+    assert fixed.loc[fixed["is_selected"], "k"].item() == 3
+    assert (fixed["k_selection"] == "fixed").all()
 
 
 def test_minibatch_above_the_threshold_still_assigns_everyone(features: pd.DataFrame) -> None:
@@ -135,47 +143,33 @@ def test_minibatch_above_the_threshold_still_assigns_everyone(features: pd.DataF
     assert assigned["segment_id"].nunique() == 5
 
 
-def test_naming_rule_hands_out_names_in_order_with_unique_fallbacks() -> None:
-    profile = pd.DataFrame(
-        {
-            "tenure_days": [900, 800, 30, 700, 600, 650, 640],
-            "monetary": [9000, 5000, 400, 300, 2000, 2100, 2200],
-            "recency_days": [10, 30, 10, 400, 20, 25, 22],
-            "frequency": [20, 18, 1, 3, 4, 5, 6],
-        }
-    )
-    definitions = load_segment_definitions()
-    names = name_segments(profile, definitions)
-    assert names[:5] == ["High-value", "Frequent buyers", "New customers", "At-risk", "Low-value"]
-    assert names[5:] == ["Mid-value 1", "Mid-value 2"]
-    assert name_segments(profile.iloc[:2], definitions) == ["High-value", "New customers"]
-
-
 def test_a_segment_added_to_the_seed_names_a_cluster(features, tmp_path) -> None:
-    """A new segment is one seed row: with a rule for the most product categories ahead of the
-    others, the cluster with the most categories takes the new name."""
+    """A new segment is one seed row: a rule tried before the others, for segments well above
+    the median in both spend and orders, names the segment that meets it."""
     seed = pd.read_csv(SEED_PATH)
     seed["display_order"] += 1
     row = {
-        "segment_name": "Explorers",
-        "naming_rule": "most_categories",
-        "naming_feature": "distinct_categories",
-        "naming_pick": "max",
-        "marketing_action": "Show them new arrivals first.",
+        "segment_name": "Loyal big spenders",
+        "naming_rule": "loyal_big_spenders",
+        "name_kind": "rule",
+        "rank_by": "revenue_lift",
+        "rank_pick": "max",
+        "min_spend_vs_median": 3,
+        "min_orders_vs_median": 2,
+        "marketing_action": "Thank them personally.",
         "display_order": 1,
     }
     path = tmp_path / "segment_definitions.csv"
     pd.concat([pd.DataFrame([row]), seed]).to_csv(path, index=False)
     definitions = load_segment_definitions(path)
-    settings = SegmentSettings(n_clusters=6, random_state=3, n_init=4)
+    settings = SegmentSettings(n_clusters=5, random_state=3, n_init=4)
     segmenter = CustomerSegmenter(settings, segment_definitions=definitions).fit(features)
-    names = list(segmenter.segment_names_)
-    # Six clusters, six naming rules: every rule names one, the fallback none.
-    ruled = seed.loc[seed["naming_rule"] != "fallback", "segment_name"]
-    assert sorted(names) == sorted(["Explorers", *ruled])
-    by_id = features.sort_values("customer_id")
-    categories = by_id.groupby(segmenter.labels_)["distinct_categories"].mean()
-    assert names[int(categories.to_numpy().argmax())] == "Explorers"
+    evidence = segmenter.evidence_
+    meets = (evidence["spend_vs_median"] >= 3) & (evidence["orders_vs_median"] >= 2)
+    assert meets.any(), "the synthetic data should have loyal big spenders"
+    named = segmenter.segment_names_.index("Loyal big spenders")
+    assert meets.iloc[named]
+    assert segmenter.naming_rules_[named] == "loyal_big_spenders"
 
 
 def test_seed_without_a_fallback_row_is_refused(tmp_path) -> None:
@@ -211,7 +205,7 @@ def test_settings_read_from_the_rendered_dbt_config() -> None:
     config = {
         "segment_features": "recency_days,monetary,aov",
         "segment_log_features": "monetary",
-        "segment_k": None,  # a null dbt var: choose k by silhouette
+        "segment_k": None,  # a null dbt var: choose k from the data
         "segment_k_min": "3",
         "segment_k_max": 6,
         "segment_random_seed": 7,
@@ -285,7 +279,7 @@ def test_needed_columns_keep_what_fitting_and_naming_read_and_nothing_else():
     available += ["tenure_days", "recency_days", "favourite_category"]
     got = needed_columns(available, ["aov", "no_such_feature"], load_segment_definitions())
     expected = ["customer_id", "as_of_date", "aov", "monetary", "frequency"]
-    expected += ["tenure_days", "recency_days"]
+    expected += ["recency_days", "tenure_days"]
     assert got == expected
     # Scoring reads the features only.
     assert needed_columns(available, ["aov"]) == ["customer_id", "as_of_date", "aov"]
