@@ -16,7 +16,7 @@ Two kinds of row:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,9 +87,12 @@ class SegmentDefinition:
             for column, value in self.thresholds.items()
         ]
 
-    def holds(self, evidence: Mapping[str, float]) -> bool:
-        """True when ``evidence`` meets every threshold (a missing value meets none)."""
+    def holds(self, evidence: Mapping[str, float], metrics: Collection[str] | None = None) -> bool:
+        """True when ``evidence`` meets every threshold (a missing value meets none); only the
+        thresholds on ``metrics`` when given."""
         for metric, operator, threshold in self.conditions():
+            if metrics is not None and metric not in metrics:
+                continue
             value = evidence.get(metric)
             if value is None or math.isnan(float(value)):
                 return False

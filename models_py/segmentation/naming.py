@@ -2,12 +2,12 @@
 evidence meets (definitions.py, evidence.py), or, when no rule is met, is built from the
 segment's profile with a small vocabulary, each word true by the same seed rows:
 
-- status: ``New`` (meets the ``newest`` rule), ``Lapsed`` (meets the ``descriptive_lapsed`` row),
-  or nothing;
-- value: ``High-value`` (meets ``top_spend``), ``Low-value`` (meets ``low_spend``), else
-  ``Mid-value``;
-- orders: ``frequent buyers`` (meets ``most_orders``), ``one-time buyers`` (median orders <= 1),
-  ``occasional buyers`` (median orders below 2), else ``regulars``.
+- status: ``New`` (meets the ``newest`` rule's tenure thresholds), ``Lapsed`` (meets the
+  ``descriptive_lapsed`` row), or nothing;
+- value: ``High-value`` (meets ``top_spend``'s spend and revenue thresholds), ``Low-value``
+  (meets ``low_spend``'s spend thresholds), else ``Mid-value``;
+- orders: ``frequent buyers`` (meets ``most_orders``' order thresholds), ``one-time buyers``
+  (median orders <= 1), ``occasional buyers`` (median orders below 2), else ``regulars``.
 
 So "Lapsed low-value one-time buyers" or "Mid-value regulars". Names are unique: a descriptive
 name two segments share gets a number (in segment_id order). Rules are tried in display order;
@@ -29,11 +29,20 @@ from models_py.segmentation.definitions import SegmentDefinition
 
 __all__ = ["SegmentName", "describe", "name_segments", "reason"]
 
-# Seed rules whose test a vocabulary word reuses (see the module docstring).
-STATUS_WORDS = (("New", "newest"), ("Lapsed", "descriptive_lapsed"))
-VALUE_WORDS = (("High-value", "top_spend"), ("Low-value", "low_spend"))
+# Seed rules whose thresholds a vocabulary word reuses (see the module docstring), and the
+# metrics whose thresholds it reuses (None: all).
+TENURE, SPEND, ORDERS = (
+    ("tenure_vs_horizon",),
+    ("spend_vs_median", "revenue_lift"),
+    (
+        "orders_vs_median",
+        "typical_orders",
+    ),
+)
+STATUS_WORDS = (("New", "newest", TENURE), ("Lapsed", "descriptive_lapsed", None))
+VALUE_WORDS = (("High-value", "top_spend", SPEND), ("Low-value", "low_spend", SPEND))
 DEFAULT_VALUE_WORD = "Mid-value"
-FREQUENT_WORD = ("frequent buyers", "most_orders")
+FREQUENT_WORD = ("frequent buyers", "most_orders", ORDERS)
 
 # How each evidence metric reads in a reason.
 METRIC_LABELS = {
@@ -61,38 +70,45 @@ def _value(number: float) -> str:
     return "n/a" if math.isnan(number) else f"{number:.2f}".rstrip("0").rstrip(".")
 
 
-def reason(definition: SegmentDefinition, evidence: Mapping[str, float]) -> str:
-    """The definition's conditions with the segment's values: 'median orders 29 >= 4; ...'."""
+def reason(
+    definition: SegmentDefinition,
+    evidence: Mapping[str, float],
+    metrics: Sequence[str] | None = None,
+) -> str:
+    """The definition's conditions (on ``metrics`` only, when given) with the segment's values:
+    'median orders 29 >= 4; ...'."""
     return "; ".join(
         f"{METRIC_LABELS.get(metric, metric)} {_value(float(evidence[metric]))} {operator} "
         f"{_value(threshold)}"
         for metric, operator, threshold in definition.conditions()
+        if metrics is None or metric in metrics
     )
 
 
-def _meets(by_rule: Mapping[str, SegmentDefinition], rule: str, evidence) -> bool:
+def _meets(by_rule: Mapping[str, SegmentDefinition], word: tuple, evidence) -> bool:
+    _, rule, metrics = word
     definition = by_rule.get(rule)
-    return definition is not None and definition.holds(evidence)
+    return definition is not None and definition.holds(evidence, metrics)
 
 
 def describe(
     evidence: Mapping[str, float], by_rule: Mapping[str, SegmentDefinition]
-) -> tuple[str, list[str]]:
-    """The descriptive name from the vocabulary, and the rules its words rest on."""
-    used: list[str] = []
-    status = next((w for w, r in STATUS_WORDS if _meets(by_rule, r, evidence)), "")
-    used += [r for w, r in STATUS_WORDS if w == status]
-    value = next((w for w, r in VALUE_WORDS if _meets(by_rule, r, evidence)), DEFAULT_VALUE_WORD)
-    used += [r for w, r in VALUE_WORDS if w == value]
+) -> tuple[str, list[tuple]]:
+    """The descriptive name from the vocabulary, and the words (word, rule, metrics) it rests
+    on."""
+    status = next((w for w in STATUS_WORDS if _meets(by_rule, w, evidence)), None)
+    value = next((w for w in VALUE_WORDS if _meets(by_rule, w, evidence)), None)
+    used = [w for w in (status, value) if w is not None]
     orders = float(evidence["typical_orders"])
-    if _meets(by_rule, FREQUENT_WORD[1], evidence):
+    if _meets(by_rule, FREQUENT_WORD, evidence):
         buyers = FREQUENT_WORD[0]
-        used.append(FREQUENT_WORD[1])
+        used.append(FREQUENT_WORD)
     elif orders <= 1:
         buyers = "one-time buyers"
     else:
         buyers = "occasional buyers" if orders < 2 else "regulars"
-    words = [status, value.lower() if status else value, buyers]
+    value_word = value[0] if value else DEFAULT_VALUE_WORD
+    words = [status[0] if status else "", value_word.lower() if status else value_word, buyers]
     return " ".join(w for w in words if w), used
 
 
@@ -102,8 +118,8 @@ def _pick(candidates: list[int], values: pd.Series, pick: str) -> int:
     return candidates[int(position)]  # argmin/argmax: the first, so the lower segment_id
 
 
-def _descriptive_reason(evidence, used: list[str], by_rule) -> str:
-    parts = [f"{by_rule[r].segment_name}: {reason(by_rule[r], evidence)}" for r in used]
+def _descriptive_reason(evidence, used: list[tuple], by_rule) -> str:
+    parts = [f"{word}: {reason(by_rule[rule], evidence, metrics)}" for word, rule, metrics in used]
     parts.append(f"{METRIC_LABELS['typical_orders']} {_value(float(evidence['typical_orders']))}")
     return "no naming rule met; " + "; ".join(parts)
 

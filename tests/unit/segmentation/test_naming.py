@@ -86,8 +86,27 @@ def test_frequent_needs_orders_well_above_the_median() -> None:
     )
     assert [n.segment_name for n in names] == ["Mid-value regulars", "Frequent buyers"]
     assert names[1].reason == (
-        "median orders / all customers' median 5 >= 2; median orders 10 >= 4"
+        "median orders / all customers' median 5 >= 2; median orders 10 >= 4; "
+        "share past twice their usual gap 0.1 <= 0.5"
     )
+
+
+def test_a_lapsed_segment_is_not_told_it_is_high_value() -> None:
+    """Big spenders who bought once, long ago: their spend is described, but the action is a
+    reactivation, not loyalty perks."""
+    names = name_segments(
+        evidence(
+            spend_vs_median=[5.0, 0.5],
+            revenue_lift=[4.0, 0.5],
+            typical_orders=[1.0, 3.0],
+            lapsed_share=[0.9, 0.1],
+        ),
+        DEFINITIONS,
+    )
+    assert [n.segment_name for n in names] == ["Lapsed high-value one-time buyers", "Low-value"]
+    assert names[0].naming_rule == "descriptive_lapsed"
+    assert names[0].reason.startswith("no naming rule met; Lapsed: share past twice")
+    assert "High-value: median spend / all customers' median 5 >= 2" in names[0].reason
 
 
 def test_each_rule_names_the_best_qualifying_segment_and_names_stay_unique() -> None:
