@@ -82,10 +82,13 @@ def recomputed_evidence(features: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def meets(rule: str, evidence: pd.Series) -> bool:
-    """The seed row ``rule``'s thresholds, read straight from the CSV: min_x >=, max_x <=."""
+def meets(rule: str, evidence: pd.Series, metrics: tuple[str, ...] | None = None) -> bool:
+    """The seed row ``rule``'s thresholds (on ``metrics`` only, when given), read straight from
+    the CSV: min_x >=, max_x <=."""
     row = SEED.set_index("naming_rule").loc[rule]
     for column, threshold in row.items():
+        if metrics is not None and str(column)[4:] not in metrics:
+            continue
         if str(column)[:4] in ("min_", "max_") and pd.notna(threshold):
             value = evidence[str(column)[4:]]
             ok = value >= threshold if str(column).startswith("min_") else value <= threshold
@@ -96,13 +99,16 @@ def meets(rule: str, evidence: pd.Series) -> bool:
 
 def word_is_true(word: str, evidence: pd.Series) -> bool:
     """The descriptive vocabulary (README "Segments")."""
+    spend, orders = ("spend_vs_median", "revenue_lift"), ("orders_vs_median", "typical_orders")
     checks = {
-        "New": lambda: meets("newest", evidence),
+        "New": lambda: meets("newest", evidence, ("tenure_vs_horizon",)),
         "Lapsed": lambda: meets("descriptive_lapsed", evidence),
-        "High-value": lambda: meets("top_spend", evidence),
-        "Low-value": lambda: meets("low_spend", evidence),
-        "Mid-value": lambda: not meets("top_spend", evidence) and not meets("low_spend", evidence),
-        "frequent buyers": lambda: meets("most_orders", evidence),
+        "High-value": lambda: meets("top_spend", evidence, spend),
+        "Low-value": lambda: meets("low_spend", evidence, spend),
+        "Mid-value": lambda: (
+            not meets("top_spend", evidence, spend) and not meets("low_spend", evidence, spend)
+        ),
+        "frequent buyers": lambda: meets("most_orders", evidence, orders),
         "one-time buyers": lambda: evidence["typical_orders"] <= 1,
         "occasional buyers": lambda: 1 < evidence["typical_orders"] < 2,
         "regulars": lambda: evidence["typical_orders"] >= 2,
