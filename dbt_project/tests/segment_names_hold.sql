@@ -1,7 +1,12 @@
 -- Every published segment meets every threshold of the segment_definitions row that named it
 -- (or gave its descriptive name its action): a column min_<metric> means the segment's evidence
 -- metric is at least the value, max_<metric> at most. Rows returned are the broken conditions.
-{%- set thresholds = segment_threshold_columns() %}
+{%- set broken = ['definition_rule is null'] %}
+{%- for column in segment_threshold_columns() %}
+    {%- set operator = '>=' if column[:4] == 'min_' else '<=' %}
+    {%- do broken.append(
+        'not coalesce(' ~ column[4:] ~ ' ' ~ operator ~ ' ' ~ column ~ ', ' ~ column ~ ' is null)') %}
+{%- endfor %}
 
 with
 
@@ -16,7 +21,7 @@ segment_definitions as (
 named_segments as (
     select
         segment_profiles.*,
-        {%- for column in thresholds %}
+        {%- for column in segment_threshold_columns() %}
             segment_definitions.{{ column }},
         {%- endfor %}
         segment_definitions.naming_rule as definition_rule
@@ -31,12 +36,7 @@ final as (
         segment_name,
         naming_rule
     from named_segments
-    where
-        definition_rule is null
-        {%- for column in thresholds %}
-            {%- set operator = '>=' if column[:4] == 'min_' else '<=' %}
-            or not coalesce({{ column[4:] }} {{ operator }} {{ column }}, {{ column }} is null)
-        {%- endfor %}
+    where {{ broken | join('\n        or ') }}
 )
 
 select * from final
