@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from models_py.segmentation.definitions import SEED_PATH
+from models_py.segmentation.kmeans import SILHOUETTE_TOLERANCE
+
 pytestmark = pytest.mark.integration
 
 
@@ -64,6 +67,26 @@ def test_k_selection_curve_is_kept(built_warehouse) -> None:
     assert curve["is_selected"].sum() == 1
     assert curve.loc[curve["is_selected"], "k"].item() == model["k"].item()
     assert curve["silhouette"].between(-1, 1).all()
+    assert curve["stability_mean"].between(-1, 1).all()
+    assert (curve["k_selection"] == "stability").all()  # segment_k is null by default
+    # The most stable k among those within the silhouette tolerance of the best.
+    acceptable = curve[curve["silhouette"] >= curve["silhouette"].max() - SILHOUETTE_TOLERANCE]
+    chosen = curve.loc[curve["is_selected"]].iloc[0]
+    assert chosen["stability_mean"] == pytest.approx(acceptable["stability_mean"].max(), abs=1e-3)
+
+
+def test_profiles_publish_the_evidence_that_earned_each_name(built_warehouse) -> None:
+    profiles = built_warehouse.query("select * from segment_profiles order by segment_id")
+    model = built_warehouse.query(
+        "select distinct segment_id, segment_name, naming_rule, naming_reason, spend_vs_median "
+        "from segment_model order by segment_id"
+    )
+    assert len(model) == len(profiles)  # one naming per segment, the same on every feature row
+    columns = ["segment_name", "naming_rule", "naming_reason", "spend_vs_median"]
+    pd.testing.assert_frame_equal(profiles[columns], model[columns])
+    assert profiles["naming_reason"].str.len().min() > 10
+    actions = pd.read_csv(SEED_PATH).set_index("naming_rule")["marketing_action"]
+    assert (profiles["recommended_action"] == profiles["naming_rule"].map(actions)).all()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 -- the last order, history too short for an out-of-time evaluation, fewer customers than
 -- segments, no completed orders or no customers with features. Each message names the numbers.
 -- Empty when the run has nothing to warn about. The report shows these rows at the top.
-{%- set segment_k = var('segment_k') if var('segment_k') is not none else 'null' %}
+{#- With k chosen from the data (segment_k null), the smallest k tried is the bar. #}
+{%- set segment_k_var = 'segment_k' if var('segment_k') is not none else 'segment_k_min' %}
+{%- set segment_k = var(segment_k_var) %}
 {%- set text = dbt.type_string() %}
 
 with
@@ -112,7 +114,7 @@ warnings as (
         'fewer_customers_than_segments' as warning_code,
         'warning' as severity,
         {{ dbt.concat([
-            dbt.cast('customers', text), "' customers with features, fewer than segment_k ('",
+            dbt.cast('customers', text), "' customers with features, fewer than " ~ segment_k_var ~ " ('",
             "'" ~ segment_k ~ "'", "'): '", dbt.cast('segments', text),
             "' segments, one or few customers each; segment names and profiles mean little'",
         ]) }} as message
