@@ -107,9 +107,10 @@ def read_frames(
     (at a million customers every snapshot is a million rows). Frames of other roles are empty.
 
     ``roles``: the cutoffs to read; None reads every cutoff of the snapshots (the backtests
-    need them all). ``columns``: the snapshot columns to read (``input_columns`` or ``scoring_columns``; the keys
-    and cutoff_role always come). A named column the snapshot lacks is skipped here, so the
-    step that needs it raises its own error naming it. None reads them all.
+    need them all). ``columns``: the snapshot columns to read (``input_columns`` or
+    ``scoring_columns``; the keys and cutoff_role always come). A named column the snapshot
+    lacks is skipped here, so the step that needs it raises its own error naming it. None
+    reads them all.
     """
     if "cutoff_role" not in snapshots.columns:
         raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")

@@ -25,7 +25,7 @@ def model(dbt, session):
         if column not in metrics:  # saved by a run from before the backtests
             metrics[column] = None
     metrics["fold"] = metrics["fold"].astype("Int64")
-    metrics["cutoff_date"] = pd.to_datetime(metrics["cutoff_date"])
+    metrics["cutoff_date"] = pd.to_datetime(metrics["cutoff_date"]).dt.date
     metrics["model_kind"] = [model_spec(name).kind for name in metrics["model_name"]]
     metrics["evaluation_mode"] = summary["evaluation_mode"]
     metrics["is_published"] = [
