@@ -80,12 +80,10 @@ def select_published(
 @dataclass
 class PublishedCalibration:
     """What the backtests say about the published models' calibration: metric rows, the
-    reliability table, the latest fold's (calibrated) predictions and the fitted corrections
-    (None where a correction did not help)."""
+    reliability table and the fitted corrections (None where a correction did not help)."""
 
     metric_rows: list[dict] = field(default_factory=list)
     reliability: pd.DataFrame | None = None
-    latest_predictions: dict[str, np.ndarray] = field(default_factory=dict)
     scaler: PlattScaler | None = None
     threshold: float | None = None
     scale: float | None = None
@@ -141,7 +139,6 @@ def _calibrate_purchase(result, model: str, folds: list[FoldPredictions], cutoff
     y = np.concatenate([f.y for f in folds])
     raw = np.concatenate([f.pred for f in folds])
     tables = [reliability_table(y, raw).assign(probability="raw")]
-    result.latest_predictions["purchase"] = folds[0].pred
     usable = len(folds) >= 2 and len(np.unique(y)) == 2
     applied = False
     if usable:
@@ -158,7 +155,6 @@ def _calibrate_purchase(result, model: str, folds: list[FoldPredictions], cutoff
         if applied:
             result.scaler = PlattScaler().fit(raw, y)
             result.threshold = best_f1_threshold(y, result.scaler.transform(raw))
-            result.latest_predictions["purchase"] = held_out[0]
     if usable:
         result.metric_rows.append(
             _row(model, "purchase", None, None, "calibration_applied", applied)
@@ -167,7 +163,6 @@ def _calibrate_purchase(result, model: str, folds: list[FoldPredictions], cutoff
 
 
 def _calibrate_totals(result, model: str, folds: list[FoldPredictions], cutoffs) -> None:
-    result.latest_predictions["spend"] = folds[0].pred
     scale, held_out = totals_scale(folds)
     applied = False
     if len(folds) >= 2:
@@ -188,7 +183,6 @@ def _calibrate_totals(result, model: str, folds: list[FoldPredictions], cutoffs)
         )
     if applied:
         result.scale = scale
-        result.latest_predictions["spend"] = folds[0].pred * held_out[0]
     if len(folds) >= 2:
         result.metric_rows += [
             _row(model, "spend", None, None, "totals_scale_applied", applied),

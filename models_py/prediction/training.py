@@ -487,10 +487,11 @@ def _evaluation(run: _Run) -> _Evaluation:
         models=[e.fitted for e in done if e.fold == latest.number],
         metric_rows=[row for e in done for row in e.rows] + calibration.metric_rows,
         published=published,
+        # The published models' own predictions on the latest fold, as model_metrics scores them.
         predictions=evaluation_table(
             latest.evaluate,
-            calibration.latest_predictions["purchase"],
-            calibration.latest_predictions["spend"],
+            oof[("purchase", published["purchase"], latest.number)],
+            oof[("spend", published["spend"], latest.number)],
         ),
         calibration=calibration,
         messages=messages,
