@@ -55,16 +55,17 @@ baseline_beats_published as (
     inner join selection
         on
             published_selection.task = selection.task
-            and selection.model_kind = 'baseline'
-            and selection.model_name <> published_selection.model_name
-            and (
-                (selection.higher_is_better and selection.mean_value > published_selection.mean_value)
-                or (
-                    not selection.higher_is_better
-                    and selection.mean_value < published_selection.mean_value
-                )
+            and published_selection.model_name <> selection.model_name
+    where
+        published_selection.model_kind = 'candidate'
+        and selection.model_kind = 'baseline'
+        and (
+            (selection.higher_is_better and published_selection.mean_value < selection.mean_value)
+            or (
+                not selection.higher_is_better
+                and published_selection.mean_value > selection.mean_value
             )
-    where published_selection.model_kind = 'candidate'
+        )
     group by
         published_selection.task, published_selection.metric, published_selection.model_name,
         published_selection.mean_value, published_selection.folds
