@@ -18,13 +18,23 @@
 
 {% macro cutoff_roles() -%}
     {#- The snapshot cutoffs, each as {'role': name, 'horizons_back': n}: its as_of_date is
-        n horizons before the score date. int_feature_cutoffs builds one row per role; models that
-        sum every cutoff in one pass over the events (a column per role) loop over the same list. -#}
-    {{ return([
+        n horizons before the score date. score (0), evaluate (1) and train (2) always exist;
+        back_3, back_4, ... follow as deep as the backtests need: fold i evaluates at i horizons
+        back and trains on the training_cutoffs cutoffs before it, so the deepest is
+        backtest_folds + training_cutoffs. int_feature_cutoffs builds one row per role; models
+        that sum every cutoff in one pass over the events (a column per role) loop over the
+        same list. -#}
+    {%- set folds = var_number('backtest_folds', minimum=1, maximum=12, whole=true) %}
+    {%- set stacked = var_number('training_cutoffs', minimum=1, maximum=12, whole=true) %}
+    {%- set roles = [
         {'role': 'score', 'horizons_back': 0},
         {'role': 'evaluate', 'horizons_back': 1},
         {'role': 'train', 'horizons_back': 2},
-    ]) }}
+    ] %}
+    {%- for back in range(3, folds + stacked + 1) %}
+        {%- do roles.append({'role': 'back_' ~ back, 'horizons_back': back}) %}
+    {%- endfor %}
+    {{ return(roles) }}
 {%- endmacro %}
 
 {% macro cutoff_as_of_date(role) -%}

@@ -4,7 +4,8 @@ into per-cutoff frames, saving and loading fitted models, and the registry/metri
 No dbt imports: the dbt Python models in ``dbt_project/models/ml`` pass DataFrames and paths in.
 Artifacts of one run live in ``<artifacts_dir>/<run_id>/prediction/``: one joblib file per fitted
 model (``<fit_role>__<task>__<model_name>.joblib``), ``metrics.parquet``, ``run.json`` and
-``evaluation_predictions.parquet`` (the published models on the evaluation split).
+``evaluation_predictions.parquet`` (the published models on the latest backtest fold) and
+``reliability.parquet`` (the published purchase model's reliability table over the folds).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from models_py.settings import PredictionSettings
 
 __all__ = [
     "EVALUATION_PREDICTIONS",
+    "RELIABILITY",
     "ROLES",
     "load_frames",
     "load_model",
@@ -62,7 +64,8 @@ REGISTRY_COLUMNS = [
 ]
 
 
-ROLES = ("train", "evaluate", "score")
+ROLES = ("train", "evaluate", "score")  # always present; deeper backtest cutoffs are back_<n>
+RELIABILITY = "reliability.parquet"  # TrainingResult.reliability
 EVALUATION_PREDICTIONS = "evaluation_predictions.parquet"  # TrainingResult.evaluation_predictions
 LAST_WINDOW = ("spend_last_horizon", "orders_last_horizon")  # prediction_last_window's inputs
 
@@ -95,7 +98,7 @@ def read_frames(
     snapshots,
     last_window,
     labels,
-    roles: tuple[str, ...] = ROLES,
+    roles: tuple[str, ...] | None = None,
     columns: Sequence[str] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """``load_frames`` on warehouse relations (DuckDB relations, as dbt Python models get from
@@ -103,16 +106,20 @@ def read_frames(
     the sort run in the database, so pandas receives one ready snapshot when a model needs one
     (at a million customers every snapshot is a million rows). Frames of other roles are empty.
 
-    ``columns``: the snapshot columns to read (``input_columns`` or ``scoring_columns``; the keys
-    and cutoff_role always come). A named column the snapshot lacks is skipped here, so the
-    step that needs it raises its own error naming it. None reads them all.
+    ``roles``: the cutoffs to read; None reads every cutoff of the snapshots (the backtests
+    need them all). ``columns``: the snapshot columns to read (``input_columns`` or
+    ``scoring_columns``; the keys and cutoff_role always come). A named column the snapshot
+    lacks is skipped here, so the step that needs it raises its own error naming it. None
+    reads them all.
     """
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown cutoff role(s) {sorted(unknown)}; choose from {ROLES}")
     if "cutoff_role" not in snapshots.columns:
         raise KeyError("customer_feature_snapshots lacks column 'cutoff_role'")
     cutoffs = _cutoffs(snapshots.project("cutoff_role, as_of_date").distinct().df())
+    known = (*ROLES, *sorted(set(cutoffs) - set(ROLES)))
+    roles = known if roles is None else roles
+    unknown = set(roles) - set(known)
+    if unknown:
+        raise ValueError(f"unknown cutoff role(s) {sorted(unknown)}; choose from {known}")
     wanted = set(snapshots.columns if columns is None else [*columns, "cutoff_role"])
     picked = [c for c in snapshots.columns if c in wanted or c in KEYS]
     require_columns("customer_label_snapshots", labels.columns, (*KEYS, *JOINED_LABELS))
@@ -120,7 +127,7 @@ def read_frames(
     frames: dict[str, pd.DataFrame] = {}
     messages: list[str] = []
     # One cutoff at a time, labels joined in DuckDB: pandas then holds one snapshot, not three.
-    for role in (r for r in ROLES if r in roles and cutoffs.get(r) is not None):
+    for role in (r for r in known if r in roles and cutoffs.get(r) is not None):
         cutoff = pd.Timestamp(cutoffs[role])
         frames[role], role_messages = _read_role(
             (snapshots, last_window, labels), role, cutoff, picked
@@ -170,7 +177,7 @@ def _with_empty_roles(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     """Every role: those not read get no rows and the columns of a frame that was read."""
     like = next(iter(frames.values())).iloc[0:0]
     out = {}
-    for role in ROLES:
+    for role in dict.fromkeys([*ROLES, *frames]):
         if role in frames:
             out[role] = frames[role]
         elif role == "score":
@@ -227,14 +234,13 @@ def _role_frames(
     messages: list[str] = []
     if {"is_horizon_complete", "cutoff_role"} <= set(labels.columns):
         incomplete = labels[
-            ~labels["is_horizon_complete"].astype(bool)
-            & labels["cutoff_role"].isin(["train", "evaluate"])
+            ~labels["is_horizon_complete"].astype(bool) & (labels["cutoff_role"] != "score")
         ]
         messages += [
             _incomplete_horizon_message(role) for role in sorted(incomplete["cutoff_role"].unique())
         ]
     _require_score_cutoff(cutoffs)
-    roles = {role: cutoffs.get(role) for role in ROLES}
+    roles = {**{role: cutoffs.get(role) for role in ROLES}, **cutoffs}
     # A cutoff before the first order has no snapshot rows; keep its date for the messages.
     for role in ("train", "evaluate"):
         if roles[role] is None:
@@ -257,6 +263,8 @@ def save_run(result: TrainingResult, settings: PredictionSettings, directory: Pa
     result.metrics.to_parquet(directory / "metrics.parquet", index=False)
     if result.evaluation_predictions is not None:
         result.evaluation_predictions.to_parquet(directory / EVALUATION_PREDICTIONS, index=False)
+    if result.reliability is not None:
+        result.reliability.to_parquet(directory / RELIABILITY, index=False)
     summary = {
         "evaluation_mode": result.evaluation_mode,
         "published": result.published,

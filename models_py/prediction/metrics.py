@@ -62,7 +62,8 @@ def top_decile_lift(y_true, y_score) -> float:
 
 def classification_metrics(y_true, p_pred, threshold: float = 0.5) -> dict[str, float]:
     """Accuracy, precision, recall, F1 (at `threshold`, predicted positive if p >= threshold),
-    ROC AUC, log loss (probabilities clipped to [1e-15, 1 - 1e-15]), top-decile lift."""
+    ROC AUC, log loss (probabilities clipped to [1e-15, 1 - 1e-15]), Brier score (mean squared
+    error of the probability), top-decile lift."""
     y, p = _arrays(y_true, p_pred)
     if not np.isin(y, (0, 1)).all():
         raise ValueError("y_true must be 0/1")
@@ -83,6 +84,7 @@ def classification_metrics(y_true, p_pred, threshold: float = 0.5) -> dict[str, 
         "f1": f1,
         "roc_auc": roc_auc(y, p),
         "log_loss": log_loss,
+        "brier": float(np.mean((p - y) ** 2)),
         "threshold": float(threshold),
         "top_decile_lift": top_decile_lift(y, p),
         "positive_rate": float(y.mean()),
@@ -92,7 +94,8 @@ def classification_metrics(y_true, p_pred, threshold: float = 0.5) -> dict[str, 
 
 
 def regression_metrics(y_true, y_pred) -> dict[str, float]:
-    """RMSE, MAE, R-squared (1 - SSE/SST; NaN if y is constant), totals, top-decile lift."""
+    """RMSE, MAE, R-squared (1 - SSE/SST; NaN if y is constant), totals and their ratio
+    (predicted / actual), top-decile lift."""
     y, f = _arrays(y_true, y_pred)
     err = f - y
     sst = float(np.sum((y - y.mean()) ** 2))
@@ -102,6 +105,8 @@ def regression_metrics(y_true, y_pred) -> dict[str, float]:
         "r2": float(1 - np.sum(err**2) / sst) if sst > 0 else float("nan"),
         "total_predicted": float(f.sum()),
         "total_actual": float(y.sum()),
+        # Totals bias: 1.0 predicts the horizon's total spend exactly; NaN when nothing was spent.
+        "total_ratio": float(f.sum() / y.sum()) if y.sum() > 0 else float("nan"),
         "top_decile_lift": top_decile_lift(y, f),
         "rows": float(len(y)),
     }

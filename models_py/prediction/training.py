@@ -1,23 +1,25 @@
-"""Out-of-time training, evaluation, model choice and scoring for the purchase/spend predictors.
+"""Rolling-origin backtests, model choice, calibration and scoring for the purchase/spend
+predictors.
 
-Design. With T the last cutoff (``score``) and H the horizon:
+Design. With T the last cutoff (``score``) and H the horizon (docs/backtests.md):
 
-1. fit every candidate and baseline on the ``train`` snapshot (features at T-2H, labels from
-   (T-2H, T-H]; a seeded sample of at most ``max_train_rows`` customers, the ``train`` split of
-   the metrics);
-2. evaluate them on the ``evaluate`` snapshot (features at T-H, labels from (T-H, T]);
-3. publish, per task, the model with the best evaluation score among the candidates and the
-   BG/NBD baseline (purchase: highest ROC AUC; spend: lowest RMSE; ties go to the simpler model,
-   by publish rank in the model registry, registry.py);
-4. refit the published models on the latest labelled window (the ``evaluate`` snapshot and its
-   labels) and the BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
+1. for each backtest fold i = 1..``backtest_folds`` the history supports, fit every candidate
+   and baseline on the ``training_cutoffs`` cutoffs before T-iH, stacked as rows (a seeded
+   sample of at most ``backtest_max_rows``; the ``train`` split of the metrics), and evaluate
+   them at T-iH (labels from (T-iH, T-(i-1)H], split ``evaluate``, column ``fold`` = i);
+2. publish, per task, the model with the best mean metric over the folds among the candidates
+   AND the baselines (purchase: ROC AUC; spend: RMSE), preferring the simplest model within
+   one standard error of the best (selection.py); a published baseline comes with a warning;
+3. calibrate the published purchase probabilities (Platt) and spend totals on their
+   out-of-fold predictions, kept only where the backtests say it helps;
+4. refit the published models on the latest ``training_cutoffs`` labelled cutoffs and the
+   BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
 
-Short history: if the first order is less than ``min_history_days`` (default: H) before the
-``train`` cutoff, or it has fewer than ``min_train_customers`` customers with an order, or only
-one label class, the models are fitted and evaluated in-sample on the ``evaluate``
-snapshot (``evaluation_mode = 'in_sample'``, split ``in_sample``: optimistic, flagged as such). If
-that is not possible either, no supervised model is fitted and BG/NBD + Gamma-Gamma, fitted on the
-history at T, are published for both tasks (``evaluation_mode = 'none'``).
+Short history: folds the cutoffs cannot support are skipped with a message. Without any fold
+the models are fitted and evaluated in-sample on the ``evaluate`` snapshot (``evaluation_mode =
+'in_sample'``, split ``in_sample``: optimistic, flagged as such); if that is not possible
+either, no supervised model is fitted and BG/NBD + Gamma-Gamma, fitted on the history at T, are
+published for both tasks (``evaluation_mode = 'none'``).
 
 Everything here takes and returns DataFrames and plain objects; saving artifacts is the caller's.
 """
@@ -36,6 +38,13 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from models_py.prediction.backtests import (
+    MIN_FOLDS,
+    Fold,
+    cutoffs_by_depth,
+    plan_folds,
+    stack_frames,
+)
 from models_py.prediction.metrics import (
     best_f1_threshold,
     classification_metrics,
@@ -46,7 +55,12 @@ from models_py.prediction.registry import (
     BuildContext,
     make_model,
     model_spec,
-    publishable_names,
+)
+from models_py.prediction.selection import (
+    METRIC_COLUMNS,
+    PublishedCalibration,
+    calibrate_published,
+    select_published,
 )
 from models_py.prediction.snapshots import (
     model_features,
@@ -107,6 +121,9 @@ class TrainingResult:
     # (evaluation_table), kept from the evaluation so prediction_evaluation need not predict
     # again; None when nothing was evaluated.
     evaluation_predictions: pd.DataFrame | None = None
+    # The published purchase model's reliability table over the backtest folds (raw and, with
+    # two folds or more, leave-one-fold-out calibrated); None without an evaluation.
+    reliability: pd.DataFrame | None = None
 
 
 def _last_window_columns(columns, horizon_days: int) -> tuple[str, str]:
@@ -140,9 +157,19 @@ def _usable(frame: pd.DataFrame, minimum: int, min_history_days: int) -> tuple[b
     return True, ""
 
 
-def _metric_rows(model_name: str, task: str, split: str, values: dict) -> list[dict]:
+def _metric_rows(
+    model_name: str, task: str, split: str, values: dict, fold: int, cutoff
+) -> list[dict]:
     return [
-        {"model_name": model_name, "task": task, "split": split, "metric": k, "value": v}
+        {
+            "model_name": model_name,
+            "task": task,
+            "split": split,
+            "fold": fold,
+            "cutoff_date": cutoff,
+            "metric": k,
+            "value": v,
+        }
         for k, v in values.items()
     ]
 
@@ -203,13 +230,30 @@ class _Progress:
 
 
 @dataclass(frozen=True)
+class _FoldData:
+    """One fold's data: the (stacked, sampled) rows the models are fitted on, the rows of its
+    latest training cutoff (BG/NBD reads one cutoff's histories, not stacked ones) and the rows
+    it is evaluated on, under split name ``split`` (evaluate, or in_sample)."""
+
+    number: int
+    split: str
+    fit_frame: pd.DataFrame
+    btyd_frame: pd.DataFrame
+    evaluate: pd.DataFrame
+
+    @property
+    def cutoff(self) -> pd.Timestamp:
+        return pd.Timestamp(self.evaluate["as_of_date"].iloc[0])
+
+
+@dataclass(frozen=True)
 class _Plan:
-    """How a run evaluates: the mode, the frame the models are fitted on (None: no supervised
-    fit), the splits they are evaluated on, and why the plan fell back, if it did."""
+    """How a run evaluates: the mode, its folds (none: no supervised fit), the cutoffs the
+    published models are refitted on, and what the plan had to leave out."""
 
     mode: str  # out_of_time | in_sample | none
-    fit_frame: pd.DataFrame | None
-    eval_splits: dict[str, pd.DataFrame]
+    folds: tuple[_FoldData, ...]
+    final_roles: tuple[str, ...]
     messages: tuple[str, ...] = ()
 
 
@@ -228,6 +272,10 @@ class _Run:
     def horizon(self) -> pd.Timedelta:
         return pd.Timedelta(days=self.settings.horizon_days)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.settings.candidates, *self.settings.baselines)
+
     def build(self, name: str, task: str):
         return make_model(name, task, self.context)
 
@@ -237,43 +285,70 @@ class _Run:
 
 @dataclass(frozen=True)
 class _Evaluated:
-    """One model of one task fitted and evaluated: its metric rows, its score on the evaluation
-    split (None without one) and, for a publishable model, its predictions there."""
+    """One model of one task fitted and evaluated on one fold: its metric rows, its selection
+    score and its predictions on the fold's evaluation rows."""
 
     fitted: FittedModel
+    fold: int
     rows: list[dict]
     score: float | None
-    predicted: np.ndarray | None
+    predicted: np.ndarray
+
+
+def _min_history_days(settings: PredictionSettings) -> int:
+    return settings.horizon_days if settings.min_history_days is None else settings.min_history_days
 
 
 def _plan(frames: dict[str, pd.DataFrame], settings: PredictionSettings) -> _Plan:
-    """Out of time when the train cutoff is usable, else in-sample on the evaluate cutoff, else
-    no supervised fit at all."""
-    train, evaluate = frames["train"], frames["evaluate"]
-    min_days = (
-        settings.horizon_days if settings.min_history_days is None else settings.min_history_days
-    )
-    ok_train, why_train = _usable(train, settings.min_train_customers, min_days)
-    ok_eval, why_eval = _usable(evaluate, settings.min_train_customers, min_days)
-    if ok_train and len(evaluate):
-        return _Plan(mode="out_of_time", fit_frame=train, eval_splits={"evaluate": evaluate})
-    if ok_eval:
+    """Backtest folds where the cutoffs support them (out of time), else in-sample on the
+    evaluate cutoff, else no supervised fit at all."""
+    usable = {
+        role: _usable(frame, settings.min_train_customers, _min_history_days(settings))[1]
+        for role, frame in frames.items()
+        if role != "score"
+    }
+    dates = {role: f["as_of_date"].iloc[0] for role, f in frames.items() if len(f)}
+    depths = cutoffs_by_depth(dates, settings.horizon_days) if "score" in dates else {}
+    folds = plan_folds(depths, usable, settings.backtest_folds, settings.training_cutoffs)
+    if folds.folds:
+        messages = list(folds.messages)
+        if len(folds.folds) < MIN_FOLDS:
+            messages.append(
+                f"only {len(folds.folds)} backtest fold(s) (backtest_folds = "
+                f"{settings.backtest_folds}): the model choice rests on fewer than {MIN_FOLDS} "
+                "evaluation windows"
+            )
+        data = tuple(_fold_data(frames, fold, settings) for fold in folds.folds)
+        return _Plan("out_of_time", data, folds.final_roles, tuple(messages))
+    evaluate = frames.get("evaluate")
+    if evaluate is not None and usable.get("evaluate") == "":
         message = (
-            f"history too short for an out-of-time evaluation: the train cutoff has {why_train}; "
-            "models are fitted and evaluated in-sample on the evaluate cutoff (optimistic)"
+            f"history too short for an out-of-time evaluation: the train cutoff has "
+            f"{usable.get('train') or 'no rows'}; models are fitted and evaluated in-sample on "
+            "the evaluate cutoff (optimistic)"
         )
-        return _Plan(
-            mode="in_sample",
-            fit_frame=evaluate,
-            eval_splits={"in_sample": evaluate},
-            messages=(message,),
-        )
+        sample = subsample(evaluate, settings.max_train_rows, settings.random_state)
+        fold = _FoldData(1, "in_sample", sample, sample, evaluate)
+        return _Plan("in_sample", (fold,), ("evaluate",), (message,))
     message = (
-        f"history too short to fit the supervised models (train cutoff: {why_train}; "
-        f"evaluate cutoff: {why_eval}); publishing BG/NBD + Gamma-Gamma fitted on the "
+        f"history too short to fit the supervised models (train cutoff: "
+        f"{usable.get('train') or 'no rows'}; evaluate cutoff: "
+        f"{usable.get('evaluate') or 'no rows'}); publishing BG/NBD + Gamma-Gamma fitted on the "
         "history at the score cutoff, unevaluated"
     )
-    return _Plan(mode="none", fit_frame=None, eval_splits={}, messages=(message,))
+    return _Plan("none", (), (), (message,))
+
+
+def _fold_data(frames: dict[str, pd.DataFrame], fold: Fold, settings) -> _FoldData:
+    stacked = [frames[role] for role in fold.train_roles]
+    seed, rows = settings.random_state, min(settings.backtest_max_rows, settings.max_train_rows)
+    return _FoldData(
+        number=fold.number,
+        split="evaluate",
+        fit_frame=stack_frames(stacked, rows, seed),
+        btyd_frame=subsample(stacked[0], rows, seed),
+        evaluate=frames[fold.evaluate_role],
+    )
 
 
 def _new_run(
@@ -294,7 +369,7 @@ def _new_run(
     )
     plan = _plan(frames, settings)
     names = (*settings.candidates, *settings.baselines)
-    fits = len(TASKS) * len(names) if plan.fit_frame is not None else 0
+    fits = len(TASKS) * len(names) * len(plan.folds)
     return _Run(
         settings=settings,
         context=context,
@@ -313,40 +388,34 @@ def _purchase_threshold(name: str, y: pd.Series, fitted_pred: np.ndarray) -> flo
     return best_f1_threshold(y, fitted_pred)
 
 
-def _fit_and_evaluate(
-    run: _Run,
-    fit_sample: pd.DataFrame,
-    btyd_fit: BtydBaseline | None,
-    job: tuple[str, str],
-) -> _Evaluated:
-    """Fit one model of one task on the shared sample and evaluate it on the evaluation splits."""
-    task, name = job
+def _fit_and_evaluate(run: _Run, btyd_fits: dict, job: tuple[int, str, str]) -> _Evaluated:
+    """Fit one model of one task on one fold's training rows and evaluate it on its cutoff."""
+    index, task, name = job
+    fold = run.plan.folds[index]
     started = time.perf_counter()
     target = TARGETS[task]
     spec = model_spec(name)
-    est = btyd_fit.with_task(task) if name == "btyd" else run.build(name, task)
+    sample = fold.fit_frame
+    est = btyd_fits[index].with_task(task) if name == "btyd" else run.build(name, task)
     if name != "btyd":
-        est.fit(fit_sample, fit_sample[target])
-    fitted_pred = predict_task(est, task, fit_sample)
+        est.fit(sample, sample[target])
+    fitted_pred = predict_task(est, task, sample)
     threshold = None
     if task == "purchase":
-        threshold = _purchase_threshold(name, fit_sample[target], fitted_pred)
+        threshold = _purchase_threshold(name, sample[target], fitted_pred)
     rows: list[dict] = []
-    if run.plan.mode == "out_of_time":
-        values = _evaluate(task, fit_sample[target], fitted_pred, threshold)
-        rows += _metric_rows(name, task, "train", values)
-    score_value, predicted = None, None
-    for split, frame in run.plan.eval_splits.items():
-        pred = predict_task(est, task, frame)
-        values = _evaluate(task, frame[target], pred, threshold)
-        rows += _metric_rows(name, task, split, values)
-        score_value = values[SELECTION[task][0]]
-        if spec.publish_rank is not None:
-            predicted = pred
+    if fold.split != "in_sample":
+        values = _evaluate(task, sample[target], fitted_pred, threshold)
+        rows += _metric_rows(name, task, "train", values, fold.number, fold.cutoff)
+    predicted = predict_task(est, task, fold.evaluate)
+    values = _evaluate(task, fold.evaluate[target], predicted, threshold)
+    rows += _metric_rows(name, task, fold.split, values, fold.number, fold.cutoff)
     run.progress.step(
-        f"{task} {name} fitted and evaluated ({run.plan.mode})", len(fit_sample), started
+        f"{task} {name} fold {fold.number} fitted and evaluated ({run.plan.mode})",
+        len(sample),
+        started,
     )
-    fit_cut = fit_sample["as_of_date"].iloc[0]
+    fit_cut = fold.btyd_frame["as_of_date"].iloc[0]
     fitted = FittedModel(
         model_name=name,
         task=task,
@@ -356,60 +425,76 @@ def _fit_and_evaluate(
         train_cutoff=fit_cut,
         label_window_start=fit_cut,
         label_window_end=fit_cut + run.horizon,
-        training_rows=len(fit_sample),
+        training_rows=len(sample),
         threshold=threshold,
         features=[] if spec.is_baseline else run.features,
     )
-    return _Evaluated(fitted=fitted, rows=rows, score=score_value, predicted=predicted)
+    score = values[SELECTION[task][0]]
+    return _Evaluated(fitted, fold.number, rows, score, predicted)
 
 
-def _fit_and_evaluate_all(run: _Run) -> dict[tuple[str, str], _Evaluated]:
-    """Every model of every task fitted on one seeded sample and evaluated, side by side."""
-    fit_sample = run.sample(run.plan.fit_frame)
-    names = (*run.settings.candidates, *run.settings.baselines)
-    # One BG/NBD + Gamma-Gamma fit serves both tasks (it does not read the labels).
-    btyd_fit = run.build("btyd", "purchase").fit(fit_sample) if "btyd" in names else None
+def _fit_and_evaluate_all(run: _Run) -> list[_Evaluated]:
+    """Every model of every task fitted and evaluated on every fold, side by side."""
+    # One BG/NBD + Gamma-Gamma fit per fold serves both tasks (it does not read the labels).
+    btyd_fits = {}
+    if "btyd" in run.names:
+        for index, fold in enumerate(run.plan.folds):
+            btyd_fits[index] = run.build("btyd", "purchase").fit(fold.btyd_frame)
+    jobs = [
+        (index, task, name)
+        for index in range(len(run.plan.folds))
+        for task in TASKS
+        for name in run.names
+    ]
     # The slow fits first, so parallel threads share out the quick ones after them.
-    jobs = [(task, name) for task in TASKS for name in names]
-    queue = sorted(jobs, key=lambda job: not model_spec(job[1]).slow_fit)
-    fit_one = functools.partial(_fit_and_evaluate, run, fit_sample, btyd_fit)
-    return dict(zip(queue, _side_by_side(fit_one, queue, run.settings), strict=True))
+    queue = sorted(jobs, key=lambda job: not model_spec(job[2]).slow_fit)
+    fit_one = functools.partial(_fit_and_evaluate, run, btyd_fits)
+    return _side_by_side(fit_one, queue, run.settings)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Evaluation:
-    """The evaluation's outcome: fitted models, metric rows, the published model per task and
-    the published models' predictions on the evaluation split (None when not every task has
-    a publishable model with predictions)."""
+    """The backtests' outcome: the latest fold's fitted models (saved for the registry), metric
+    rows of every fold, the published model per task, the published models' predictions on
+    the latest fold, the calibration of the published models and run messages."""
 
     models: list[FittedModel]
     metric_rows: list[dict]
     published: dict[str, str]
-    predictions: pd.DataFrame | None
+    predictions: pd.DataFrame | None = None
+    calibration: PublishedCalibration | None = None
+    messages: list[str] = field(default_factory=list)
 
 
 def _evaluation(run: _Run) -> _Evaluation:
-    if run.plan.fit_frame is None:
-        return _Evaluation(models=[], metric_rows=[], published={}, predictions=None)
+    if not run.plan.folds:
+        return _Evaluation(models=[], metric_rows=[], published={})
     done = _fit_and_evaluate_all(run)
-    names = (*run.settings.candidates, *run.settings.baselines)
-    models: list[FittedModel] = []
-    metric_rows: list[dict] = []
     published: dict[str, str] = {}
-    chosen: dict[str, np.ndarray | None] = {}
+    messages: list[str] = []
     for task in TASKS:
-        evaluated = [done[(task, name)] for name in names]
-        models += [e.fitted for e in evaluated]
-        metric_rows += [row for e in evaluated for row in e.rows]
-        scores = {e.fitted.model_name: e.score for e in evaluated if e.score is not None}
-        published[task] = _choose(scores, *SELECTION[task])
-        predictions = {e.fitted.model_name: e.predicted for e in evaluated}
-        chosen[task] = predictions.get(published[task])
-    table = None
-    if all(chosen[task] is not None for task in TASKS):
-        table = evaluation_table(run.frames["evaluate"], chosen["purchase"], chosen["spend"])
+        scores = {name: [] for name in run.names}
+        for e in done:
+            if e.fitted.task == task:
+                scores[e.fitted.model_name].append(e.score)
+        published[task], message = select_published(task, scores, *SELECTION[task])
+        messages += [message] if message else []
+    oof = {(e.fitted.task, e.fitted.model_name, e.fold): e.predicted for e in done}
+    outcomes = {fold.number: fold.evaluate for fold in run.plan.folds}
+    calibration = calibrate_published(published, oof, outcomes, TARGETS)
+    latest = run.plan.folds[0]
     return _Evaluation(
-        models=models, metric_rows=metric_rows, published=published, predictions=table
+        models=[e.fitted for e in done if e.fold == latest.number],
+        metric_rows=[row for e in done for row in e.rows] + calibration.metric_rows,
+        published=published,
+        # The published models' own predictions on the latest fold, as model_metrics scores them.
+        predictions=evaluation_table(
+            latest.evaluate,
+            oof[("purchase", published["purchase"], latest.number)],
+            oof[("spend", published["spend"], latest.number)],
+        ),
+        calibration=calibration,
+        messages=messages,
     )
 
 
@@ -429,8 +514,9 @@ def _refit(
     task: str,
     btyd_final: BtydBaseline | None = None,
 ) -> FittedModel:
-    """The published model of one task, refitted on the latest labelled window (a published
-    BG/NBD is ``btyd_final``, the fit at T)."""
+    """The published model of one task, refitted on the latest labelled cutoffs (stacked as
+    in the backtests; a published BG/NBD is ``btyd_final``, the fit at T), calibrated as the
+    backtests said."""
     started = time.perf_counter()
     name = evaluation.published[task]
     spec = model_spec(name)
@@ -440,9 +526,10 @@ def _refit(
         rows = min(len(score), run.settings.max_train_rows)
         cut, start, end = score["as_of_date"].iloc[0], None, None
     else:
-        sample = run.sample(run.frames["evaluate"])
+        stacked = [run.frames[role] for role in run.plan.final_roles]
+        sample = stack_frames(stacked, run.settings.max_train_rows, run.settings.random_state)
         est = run.build(name, task).fit(sample, sample[TARGETS[task]])
-        cut, rows = sample["as_of_date"].iloc[0], len(sample)
+        cut, rows = stacked[0]["as_of_date"].iloc[0], len(sample)
         start, end = cut, cut + run.horizon
     run.progress.step(f"{task} {name} refitted for scoring", rows, started)
     threshold = next(
@@ -450,6 +537,8 @@ def _refit(
     )
     if task == "purchase" and threshold is None:
         threshold = 0.5
+    if evaluation.calibration is not None:
+        est, threshold = evaluation.calibration.wrap(task, est, threshold)
     return FittedModel(
         model_name=name,
         task=task,
@@ -515,12 +604,11 @@ def _train_and_evaluate(
     for m in models:
         if m.fit_role == "evaluation" and evaluation.published.get(m.task) == m.model_name:
             m.is_published = True
-    metrics = pd.DataFrame(
-        evaluation.metric_rows, columns=["model_name", "task", "split", "metric", "value"]
-    )
+    metrics = pd.DataFrame(evaluation.metric_rows, columns=METRIC_COLUMNS)
     cutoffs = {
         role: frame["as_of_date"].iloc[0] if len(frame) else None for role, frame in frames.items()
     }
+    calibration = evaluation.calibration
     return TrainingResult(
         evaluation_mode=run.plan.mode,
         cutoffs=cutoffs,
@@ -528,8 +616,9 @@ def _train_and_evaluate(
         metrics=metrics,
         published=evaluation.published,
         features=run.features,
-        messages=[*run.plan.messages, *_convergence_messages(models)],
+        messages=[*run.plan.messages, *evaluation.messages, *_convergence_messages(models)],
         evaluation_predictions=evaluation.predictions,
+        reliability=None if calibration is None else calibration.reliability,
     )
 
 
@@ -565,19 +654,3 @@ def evaluation_table(
             "spend_next_horizon": evaluate["spend_next_horizon"].astype(float).to_numpy(),
         }
     )
-
-
-def _choose(scores: dict[str, float], metric: str, direction: str) -> str:
-    best_name, best_value = "btyd", None
-    for name in publishable_names():
-        value = scores.get(name)
-        if value is None or not np.isfinite(value):
-            continue
-        better = (
-            best_value is None
-            or (direction == "max" and value > best_value)
-            or (direction == "min" and value < best_value)
-        )
-        if better:
-            best_name, best_value = name, value
-    return best_name

@@ -515,6 +515,8 @@ def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[obj
     return {
         "roc_auc": ("ROC AUC", lambda v: num(v, 3)),
         "log_loss": ("log loss", lambda v: num(v, 3)),
+        "brier": ("Brier score", lambda v: num(v, 3)),
+        "brier_calibrated": ("Brier score, calibrated", lambda v: num(v, 3)),
         "accuracy": ("accuracy", lambda v: num(v, 3)),
         "precision": ("precision", lambda v: num(v, 3)),
         "recall": ("recall", lambda v: num(v, 3)),
@@ -525,6 +527,9 @@ def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[obj
         "r2": ("R\u00b2", lambda v: num(v, 3)),
         "total_predicted": (f"total predicted ({unit})", money),
         "total_actual": (f"total actual ({unit})", money),
+        "total_ratio": ("total predicted / actual", lambda v: num(v, 3)),
+        "total_ratio_scaled": ("total predicted / actual, scaled", lambda v: num(v, 3)),
+        "rmse_scaled": (f"RMSE, totals scaled ({unit})", money),
         "top_decile_lift": ("top-decile lift", lambda v: num(v, 2)),
         "rows": ("customers", context.currency.count),
     }
@@ -563,14 +568,84 @@ def metrics_table(frame: pd.DataFrame, caption: str, context: ReportContext) -> 
 
 
 def render_model_metrics(df: pd.DataFrame, context: ReportContext) -> str:
+    """Each task's metrics averaged over the backtest folds, then one line per task on the
+    published model (a baseline that wins is named as such)."""
     parts = []
     for (task, split), frame in df.groupby(["task", "split"], sort=True):
-        caption = f"{task}: {'out-of-time evaluation' if split == 'evaluate' else split} split"
+        folds = int(frame["folds"].max())
+        where = "backtest folds" if split == "evaluate" else f"{split} split"
+        caption = f"{task}: mean over {folds} {where}"
         parts.append(metrics_table(frame, caption, context))
+        parts.append(f"<p>{text(published_line(frame, task))}</p>")
     return "".join(parts) + (
-        "<p>zero, last_window and btyd are baselines; the published model of each task is "
-        "the one chosen on this split (highlighted). Lower is better for log loss, RMSE and "
-        "MAE; higher for the rest.</p>"
+        "<p>zero, last_window and btyd are baselines, eligible for publishing like the "
+        "candidates; the published model of each task (highlighted) has the best mean selection "
+        "metric (purchase: ROC AUC, spend: RMSE) or is the simplest within one standard error of "
+        "it. Lower is better for log loss, Brier score, RMSE and MAE; higher for the rest.</p>"
+    )
+
+
+def published_line(frame: pd.DataFrame, task: str) -> str:
+    """Which model is published for ``task`` and on what mean selection metric."""
+    chosen = frame[frame["is_published"] & frame["is_selection_metric"]]
+    if chosen.empty:
+        return f"No {task} model was chosen on these numbers."
+    row = chosen.iloc[0]
+    se = "" if pd.isna(row["standard_error"]) else f" \u00b1 {row['standard_error']:,.4g} SE"
+    kind = "the baseline" if row["model_kind"] == "baseline" else "the candidate"
+    return (
+        f"Published {task} model: {kind} {row['model_name']}, mean {row['metric']} "
+        f"{row['value']:,.4g}{se} over {int(row['folds'])} fold(s)."
+        + (
+            " No candidate beat this baseline by more than the noise."
+            if kind == "the baseline"
+            else ""
+        )
+    )
+
+
+def render_backtest_folds(df: pd.DataFrame, context: ReportContext) -> str:
+    """Per task: each fold's selection metric and totals bias, a column per model."""
+    formats = metric_formats(context)
+    parts = []
+    for (task, metric), frame in df.groupby(["task", "metric"], sort=True):
+        wide = frame.pivot_table(
+            index=["fold", "cutoff_date"], columns="model_name", values="value", aggfunc="first"
+        ).reset_index()
+        label, fmt = formats.get(metric, (metric, lambda v: num(v, 3)))
+        columns = [("fold", "fold", lambda v: str(int(v))), ("cutoff_date", "cutoff", text)]
+        columns += [(name, name, fmt) for name in wide.columns[2:]]
+        parts.append(table(wide, columns, caption=f"{task}: {label} per backtest fold"))
+    return "".join(parts)
+
+
+def render_calibration(df: pd.DataFrame, context: ReportContext) -> str:
+    """The published purchase model's reliability table (raw beside calibrated)."""
+    wide = df.pivot_table(
+        index=["bin", "bin_lower", "bin_upper"],
+        columns="probability",
+        values=["customers", "mean_predicted", "observed_rate"],
+        aggfunc="first",
+    )
+    wide.columns = [f"{value}_{kind}" for value, kind in wide.columns]
+    wide = wide.reset_index()
+    wide["range"] = [
+        f"{lo:.1f}\u2013{hi:.1f}"
+        for lo, hi in zip(wide["bin_lower"], wide["bin_upper"], strict=True)
+    ]
+    columns = [("range", "predicted probability", text)]
+    for kind in ("raw", "calibrated"):
+        if f"customers_{kind}" in wide:
+            columns += [
+                (f"customers_{kind}", f"customers ({kind})", context.currency.count),
+                (f"mean_predicted_{kind}", f"mean predicted ({kind})", pct),
+                (f"observed_rate_{kind}", f"observed rate ({kind})", pct),
+            ]
+    model = text(df["model_name"].iloc[0])
+    return table(wide, columns, caption=f"Reliability of {model} over the backtest folds") + (
+        "<p>Calibrated: Platt scaling fitted on the other folds (leave-one-fold-out). It is "
+        "applied to the published probabilities only when it lowers the mean Brier score "
+        "(model_metrics: calibration_applied).</p>"
     )
 
 
@@ -846,11 +921,35 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="models",
         title="Prediction models against their baselines",
-        intro="Every candidate model and naive baseline on the out-of-time evaluation split.",
-        tables=("model_metrics",),
-        sql="select model_name, task, split, metric, value, is_published from model_metrics "
-        "where split <> 'train'",
+        intro="Every candidate model and naive baseline, averaged over the rolling-origin "
+        "backtest folds: each fold evaluates at an earlier cutoff, trained only on what was "
+        "known before it (docs/backtests.md).",
+        tables=("model_backtest_summary",),
+        sql="select model_name, model_kind, task, split, metric, mean_value as value, "
+        "standard_error, folds, is_published, is_selection_metric from model_backtest_summary",
         render=render_model_metrics,
+    ),
+    Section(
+        key="backtests",
+        title="Backtest folds",
+        intro="The selection metric and the totals bias (total predicted / total actual) of "
+        "every model on each backtest fold; fold 1 is the latest cutoff.",
+        tables=("model_metrics",),
+        sql="select task, metric, fold, cutoff_date, model_name, value from model_metrics "
+        "where split = 'evaluate' and fold is not null "
+        "and (is_selection_metric or metric = 'total_ratio') order by task, metric, fold",
+        render=render_backtest_folds,
+        empty_note="No backtest fold: the history is too short for an out-of-time evaluation.",
+    ),
+    Section(
+        key="calibration",
+        title="Calibration of the purchase probabilities",
+        intro="Predicted purchase probability against the observed purchase rate on the "
+        "backtest folds, for the published purchase model.",
+        tables=("model_calibration",),
+        sql="select * from model_calibration order by probability, bin",
+        render=render_calibration,
+        empty_note="No backtest predictions to calibrate on.",
     ),
     Section(
         key="lift",

@@ -58,6 +58,8 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     # prediction
     "model_registry",
     "model_metrics",
+    "model_backtest_summary",
+    "model_calibration",
     "model_feature_importance",
     "customer_predictions",
     "prediction_evaluation",

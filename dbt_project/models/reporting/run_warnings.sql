@@ -1,6 +1,8 @@
 -- One row per thing an analyst must know before trusting this run's numbers: a cutoff far after
 -- the last order, history too short for an out-of-time evaluation, fewer customers than
--- segments, no completed orders or no customers with features. Each message names the numbers.
+-- segments, no completed orders or no customers with features, a published prediction model
+-- that is a baseline or that a baseline beats on the backtests, fewer than 3 backtest folds.
+-- Each message names the numbers.
 -- Empty when the run has nothing to warn about. The report shows these rows at the top.
 {#- With k chosen from the data (segment_k null), the smallest k tried is the bar. #}
 {%- set segment_k_var = 'segment_k' if var('segment_k') is not none else 'segment_k_min' %}
@@ -27,6 +29,53 @@ k_selection as (
 
 model_registry as (
     select * from {{ ref('model_registry') }}
+),
+
+backtest_summary as (
+    select * from {{ ref('model_backtest_summary') }}
+),
+
+selection as (
+    select * from backtest_summary
+    where is_selection_metric and split = 'evaluate'
+),
+
+published_selection as (
+    select * from selection
+    where is_published
+),
+
+baseline_beats_published as (
+    select
+        published_selection.task,
+        published_selection.metric,
+        published_selection.model_name as published_model,
+        published_selection.mean_value as published_mean,
+        published_selection.folds,
+        min(selection.model_name) as baseline_model
+    from published_selection
+    inner join selection
+        on
+            published_selection.task = selection.task
+            and published_selection.model_name <> selection.model_name
+    where
+        published_selection.model_kind = 'candidate'
+        and selection.model_kind = 'baseline'
+        and (
+            (selection.higher_is_better and published_selection.mean_value < selection.mean_value)
+            or (
+                not selection.higher_is_better
+                and published_selection.mean_value > selection.mean_value
+            )
+        )
+    group by
+        published_selection.task, published_selection.metric, published_selection.model_name,
+        published_selection.mean_value, published_selection.folds
+),
+
+backtest_folds as (
+    select max(folds) as folds
+    from selection
 ),
 
 order_span as (
@@ -66,12 +115,14 @@ run_facts as (
             as history_days,
         customer_count.customers,
         selected_k.segments,
-        evaluation.evaluation_mode
+        evaluation.evaluation_mode,
+        backtest_folds.folds as backtest_folds
     from cutoffs
     cross join order_span
     cross join customer_count
     cross join selected_k
     cross join evaluation
+    cross join backtest_folds
     where cutoffs.cutoff_role = 'score'
 ),
 
@@ -107,6 +158,46 @@ warnings as (
         ]) }} as message
     from run_facts
     where evaluation_mode in ('in_sample', 'none')
+
+    union all
+
+    select
+        'few_backtest_folds' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            "'the history supports '", dbt.cast('backtest_folds', text),
+            "' backtest fold(s), fewer than 3: the choice of the published prediction models '",
+            "'rests on few evaluation windows (see model_backtest_summary)'",
+        ]) }} as message
+    from run_facts
+    where evaluation_mode = 'out_of_time' and backtest_folds < 3
+
+    union all
+
+    select
+        'baseline_published' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            "'the published '", 'task', "' model is the baseline '", 'model_name',
+            "': its mean '", 'metric', "' over '", dbt.cast('folds', text),
+            "' backtest fold(s) ('", dbt.cast('round(mean_value, 4)', text),
+            "') is the best or within one standard error of the best; no candidate beat it '",
+            "'by more than the noise between folds'",
+        ]) }} as message
+    from published_selection
+    where model_kind = 'baseline'
+
+    union all
+
+    select
+        'baseline_beats_published' as warning_code,
+        'warning' as severity,
+        {{ dbt.concat([
+            "'the baseline '", 'baseline_model', "' beats the published '", 'task', "' model '",
+            'published_model', "' on mean '", 'metric', "' over '", dbt.cast('folds', text),
+            "' backtest fold(s), within one standard error: the simpler model was preferred'",
+        ]) }} as message
+    from baseline_beats_published
 
     union all
 

@@ -1,5 +1,6 @@
--- The cutoffs features and labels are computed at: T (score), T - H (evaluate) and T - 2H (train),
--- where T is var as_of_date (default: the last clean order date) and H is var horizon_days.
+-- The cutoffs features and labels are computed at: T (score), T - H (evaluate), T - 2H (train) and
+-- the deeper backtest cutoffs T - 3H (back_3), ..., where T is var as_of_date (default: the last
+-- clean order date) and H is var horizon_days.
 -- Everything downstream takes its cutoffs from these rows, so the cutoff and horizon are the
 -- only things that differ between snapshots. The roles and their steps come from
 -- cutoff_roles(), which the models that pivot per cutoff loop over too.
