@@ -19,6 +19,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from models_py.prediction.derived_features import (
+    BTYD_FEATURES,
+    CALENDAR_FEATURES,
+    BtydFeatures,
+    CalendarFeatures,
+)
 from models_py.prediction.models import (
     TASKS,
     BtydBaseline,
@@ -74,6 +80,7 @@ class ModelSpec:
     column_major: bool = False  # candidates: hand the estimator a column-major matrix
     fixed_threshold: bool = False  # purchase threshold 0.5 instead of the best F1 on train
     slow_fit: bool = False  # fitted first, so parallel fits share out the quick ones after
+    derived: tuple[str, ...] = ()  # candidates: derived feature sets added (DERIVED_FEATURES)
 
     @property
     def kind(self) -> str:
@@ -106,6 +113,22 @@ def _hist_gradient_boosting(task: str, context: BuildContext):
     )
 
 
+def _btyd_features(context: BuildContext) -> BtydFeatures:
+    return BtydFeatures(horizon_days=context.settings.horizon_days)
+
+
+def _calendar_features(context: BuildContext) -> CalendarFeatures:
+    return CalendarFeatures(horizon_days=context.settings.horizon_days)
+
+
+# Feature sets a candidate's pipeline derives from the snapshot in a fitted step of its own:
+# name -> (the step's builder, the columns it adds).
+DERIVED_FEATURES: dict[str, tuple[Callable[[BuildContext], Any], tuple[str, ...]]] = {
+    "btyd": (_btyd_features, BTYD_FEATURES),
+    "calendar": (_calendar_features, CALENDAR_FEATURES),
+}
+
+
 def _zero(task: str, context: BuildContext):
     return ZeroBaseline(task=task)
 
@@ -135,6 +158,15 @@ MODELS: dict[str, ModelSpec] = {
             publish_rank=3,
             column_major=True,
             slow_fit=True,
+        ),
+        ModelSpec(
+            name="hist_gradient_boosting_btyd",
+            is_baseline=False,
+            build=_hist_gradient_boosting,
+            publish_rank=4,
+            column_major=True,
+            slow_fit=True,
+            derived=("btyd", "calendar"),
         ),
         ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True),
         ModelSpec(name="last_window", is_baseline=True, build=_last_window, fixed_threshold=True),
@@ -170,13 +202,19 @@ def make_model(name: str, task: str, context: BuildContext):
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     spec = model_spec(name)
+    unknown = sorted(set(spec.derived) - set(DERIVED_FEATURES))
+    if unknown:
+        raise ValueError(f"model {name!r}: unknown derived features {unknown}")
     estimator = spec.build(task, context)
     if spec.is_baseline:
         return estimator
-    steps = [
-        ("to_object", FrameToObject(context.categorical)),
-        ("features", preprocessor(context.numeric, context.categorical, spec.scale)),
-    ]
+    steps: list = [("to_object", FrameToObject(context.categorical))]
+    numeric = list(context.numeric)
+    for derived in spec.derived:
+        builder, columns = DERIVED_FEATURES[derived]
+        steps.append((f"{derived}_features", builder(context)))
+        numeric += [c for c in columns if c not in numeric]
+    steps.append(("features", preprocessor(numeric, context.categorical, spec.scale)))
     if spec.column_major:
         steps.append(
             ("column_major", FunctionTransformer(column_major, feature_names_out="one-to-one"))
