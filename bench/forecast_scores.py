@@ -63,8 +63,11 @@ def model_predictions(build: Path, settings: PredictionSettings) -> pd.DataFrame
     for name in MODELS:
         predicted = {}
         for task in TASKS:
-            fit_on = score if name == "btyd" else evaluate
-            model = make_model(name, task, context).fit(fit_on, fit_on[TARGETS[task]])
+            model = make_model(name, task, context)
+            if name == "btyd":  # as the pipeline's scoring fit: the history at T, no labels
+                model.fit(score)
+            else:
+                model.fit(evaluate, evaluate[TARGETS[task]])
             predicted[task] = predict_task(model, task, score)
         parts.append(
             pd.DataFrame(

@@ -13,6 +13,9 @@ candidates and baselines are fitted, scored and saved the same way. Tasks:
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -187,6 +190,39 @@ class LastWindowBaseline(BaseEstimator):
         return _proba((orders > 0).astype(float))
 
 
+def _fit_btyd_pair(d: pd.DataFrame, penalizer: float) -> tuple[BetaGeoModel, GammaGammaModel]:
+    bgnbd = BetaGeoModel(penalizer=penalizer).fit(d["x"], d["t_x"], d["T"])
+    # Gamma-Gamma on every customer with a positive mean order value (all orders, so one-order
+    # customers inform the spend level too).
+    gg = d[np.isfinite(d["m"]) & (d["m"] > 0)]
+    return bgnbd, GammaGammaModel(penalizer=penalizer).fit(gg["orders"], gg["m"])
+
+
+_BTYD_FITS: OrderedDict[str, tuple[BetaGeoModel, GammaGammaModel]] = OrderedDict()
+_BTYD_FITS_LOCK = threading.Lock()
+BTYD_FITS_KEPT = 4  # a run fits on a few snapshots; the baseline and derived features share them
+
+
+def _btyd_pair(d: pd.DataFrame, penalizer: float) -> tuple[BetaGeoModel, GammaGammaModel]:
+    """The BG/NBD + Gamma-Gamma fit of these inputs, fitted once per distinct input: the
+    baseline and every candidate's BTYD features fitted on the same rows share it (the fitted
+    models are only read afterwards)."""
+    columns = d[["x", "t_x", "T", "m", "orders"]].to_numpy(dtype=float)
+    key = hashlib.blake2b(columns.tobytes(), digest_size=16)
+    key.update(repr((columns.shape, float(penalizer))).encode())
+    digest = key.hexdigest()
+    with _BTYD_FITS_LOCK:
+        if digest in _BTYD_FITS:
+            _BTYD_FITS.move_to_end(digest)
+            return _BTYD_FITS[digest]
+    pair = _fit_btyd_pair(d, penalizer)
+    with _BTYD_FITS_LOCK:
+        _BTYD_FITS[digest] = pair
+        while len(_BTYD_FITS) > BTYD_FITS_KEPT:
+            _BTYD_FITS.popitem(last=False)
+    return pair
+
+
 class BtydBaseline(BaseEstimator):
     """BG/NBD + Gamma-Gamma fitted on the snapshot's purchase histories (labels unused).
 
@@ -207,11 +243,7 @@ class BtydBaseline(BaseEstimator):
             raise ValueError(
                 f"BG/NBD needs at least 10 customers with an order by the cutoff; got {len(d)}"
             )
-        self.bgnbd_ = BetaGeoModel(penalizer=self.penalizer).fit(d["x"], d["t_x"], d["T"])
-        # Gamma-Gamma on every customer with a positive mean order value (all orders, so
-        # one-order customers inform the spend level too).
-        gg = d[np.isfinite(d["m"]) & (d["m"] > 0)]
-        self.gamma_gamma_ = GammaGammaModel(penalizer=self.penalizer).fit(gg["orders"], gg["m"])
+        self.bgnbd_, self.gamma_gamma_ = _btyd_pair(d, self.penalizer)
         self.n_features_in_ = X.shape[1]
         return self
 
