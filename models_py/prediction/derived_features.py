@@ -16,14 +16,23 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from models_py.prediction.models import BtydBaseline
 
-__all__ = ["BTYD_FEATURES", "CALENDAR_FEATURES", "BtydFeatures", "CalendarFeatures"]
+__all__ = [
+    "BTYD_FEATURES",
+    "BTYD_PREDICTION",
+    "CALENDAR_FEATURES",
+    "BtydFeatures",
+    "CalendarFeatures",
+]
 
+# The first two are BG/NBD + Gamma-Gamma's own predictions of the two tasks (a blend reads them).
 BTYD_FEATURES = (
+    "btyd_expected_spend",
+    "btyd_p_purchase",
     "btyd_expected_orders",
     "btyd_p_alive",
     "btyd_expected_order_value",
-    "btyd_expected_spend",
 )
+BTYD_PREDICTION = {"spend": "btyd_expected_spend", "purchase": "btyd_p_purchase"}
 
 CALENDAR_FEATURES = ("horizon_mid_doy_sin", "horizon_mid_doy_cos")
 
@@ -31,10 +40,10 @@ DAYS_PER_YEAR = 365.25
 
 
 class BtydFeatures(TransformerMixin, BaseEstimator):
-    """Adds BG/NBD + Gamma-Gamma outputs as columns: expected orders in the next
-    ``horizon_days``, P(alive) at the cutoff, expected order value and their product (expected
-    spend). BG/NBD and Gamma-Gamma are fitted in ``fit`` on the rows given (labels unused) and
-    kept as ``btyd_``; ``transform`` only applies them."""
+    """Adds BG/NBD + Gamma-Gamma outputs as columns: expected spend and P(at least one order) in
+    the next ``horizon_days``, expected orders, P(alive) at the cutoff and expected order value.
+    BG/NBD and Gamma-Gamma are fitted in ``fit`` on the rows given (labels unused) and kept as
+    ``btyd_``; ``transform`` only applies them."""
 
     def __init__(self, horizon_days: int = 90, penalizer: float = 0.0):
         self.horizon_days = horizon_days
@@ -54,10 +63,11 @@ class BtydFeatures(TransformerMixin, BaseEstimator):
         value = self.btyd_.expected_order_value(X)
         added = pd.DataFrame(
             {
+                "btyd_expected_spend": orders * value,
+                "btyd_p_purchase": self.btyd_.predict_proba(X)[:, 1],
                 "btyd_expected_orders": orders,
                 "btyd_p_alive": self.btyd_.p_alive(X),
                 "btyd_expected_order_value": value,
-                "btyd_expected_spend": orders * value,
             },
             index=X.index,
         )

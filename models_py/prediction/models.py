@@ -31,6 +31,7 @@ from models_py.clv import BetaGeoModel, GammaGammaModel, btyd_inputs
 __all__ = [
     "TASKS",
     "BtydBaseline",
+    "BtydBlend",
     "FrameToObject",
     "LastWindowBaseline",
     "ZeroBaseline",
@@ -282,6 +283,47 @@ class BtydBaseline(BaseEstimator):
         d = self._inputs(X)
         p = self.bgnbd_.probability_purchase(self.horizon_days, d["x"], d["t_x"], d["T"])
         return _proba(np.where(d["has_history"], p, 0.0))
+
+
+class BtydBlend(BaseEstimator):
+    """A supervised model averaged with BG/NBD + Gamma-Gamma's own prediction of the task.
+
+    The last step of a candidate's pipeline whose BTYD features step put BG/NBD + Gamma-Gamma's
+    prediction (expected spend, or P(purchase)) in column ``btyd_column`` of the matrix:
+    predictions are ``(1 - btyd_weight) x estimator + btyd_weight x that column``. A fixed weight
+    rather than one fitted on held-out rows of the training window: such rows share that
+    window's season, so a fitted weight favours the supervised model exactly where a different
+    window makes it wrong (docs/forecast-evaluation.md).
+    """
+
+    def __init__(
+        self, estimator=None, task: str = "spend", btyd_column: int = 0, btyd_weight: float = 0.5
+    ):
+        self.estimator = estimator
+        self.task = task
+        self.btyd_column = btyd_column
+        self.btyd_weight = btyd_weight
+
+    def fit(self, X, y) -> BtydBlend:
+        if not 0.0 <= self.btyd_weight <= 1.0:
+            raise ValueError(f"btyd_weight must be in [0, 1], got {self.btyd_weight}")
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        if self.task == "purchase":
+            self.classes_ = self.estimator_.classes_
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def _btyd(self, X) -> np.ndarray:
+        return np.asarray(X)[:, self.btyd_column].astype(float)
+
+    def predict(self, X) -> np.ndarray:
+        supervised = np.clip(np.asarray(self.estimator_.predict(X), dtype=float), 0.0, None)
+        return (1 - self.btyd_weight) * supervised + self.btyd_weight * self._btyd(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        supervised = np.asarray(self.estimator_.predict_proba(X))[:, 1]
+        btyd = np.clip(self._btyd(X), 0.0, 1.0)
+        return _proba((1 - self.btyd_weight) * supervised + self.btyd_weight * btyd)
 
 
 def fresh(model):

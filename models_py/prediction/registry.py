@@ -21,6 +21,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from models_py.prediction.derived_features import (
     BTYD_FEATURES,
+    BTYD_PREDICTION,
     CALENDAR_FEATURES,
     BtydFeatures,
     CalendarFeatures,
@@ -28,6 +29,7 @@ from models_py.prediction.derived_features import (
 from models_py.prediction.models import (
     TASKS,
     BtydBaseline,
+    BtydBlend,
     FrameToObject,
     LastWindowBaseline,
     ZeroBaseline,
@@ -81,6 +83,8 @@ class ModelSpec:
     fixed_threshold: bool = False  # purchase threshold 0.5 instead of the best F1 on train
     slow_fit: bool = False  # fitted first, so parallel fits share out the quick ones after
     derived: tuple[str, ...] = ()  # candidates: derived feature sets added (DERIVED_FEATURES)
+    blend_btyd: bool = False  # candidates: averaged with BG/NBD + GG (needs derived "btyd")
+    default: bool = True  # fitted and evaluated by default (else only when named in settings)
 
     @property
     def kind(self) -> str:
@@ -167,6 +171,17 @@ MODELS: dict[str, ModelSpec] = {
             column_major=True,
             slow_fit=True,
             derived=("btyd", "calendar"),
+            default=False,
+        ),
+        ModelSpec(
+            name="btyd_blend",
+            is_baseline=False,
+            build=_hist_gradient_boosting,
+            publish_rank=5,
+            column_major=True,
+            slow_fit=True,
+            derived=("btyd", "calendar"),
+            blend_btyd=True,
         ),
         ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True),
         ModelSpec(name="last_window", is_baseline=True, build=_last_window, fixed_threshold=True),
@@ -183,8 +198,11 @@ def model_spec(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; expected one of {tuple(MODELS)}") from None
 
 
-def candidate_names() -> tuple[str, ...]:
-    return tuple(name for name, spec in MODELS.items() if not spec.is_baseline)
+def candidate_names(every: bool = False) -> tuple[str, ...]:
+    """The candidates fitted by default (``every``: also those fitted only when named)."""
+    return tuple(
+        name for name, spec in MODELS.items() if not spec.is_baseline and (every or spec.default)
+    )
 
 
 def baseline_names() -> tuple[str, ...]:
@@ -205,16 +223,23 @@ def make_model(name: str, task: str, context: BuildContext):
     unknown = sorted(set(spec.derived) - set(DERIVED_FEATURES))
     if unknown:
         raise ValueError(f"model {name!r}: unknown derived features {unknown}")
+    if spec.blend_btyd and "btyd" not in spec.derived:
+        raise ValueError(f"model {name!r}: a BTYD blend needs the derived 'btyd' features")
     estimator = spec.build(task, context)
     if spec.is_baseline:
         return estimator
     steps: list = [("to_object", FrameToObject(context.categorical))]
-    numeric = list(context.numeric)
+    added: list[str] = []
     for derived in spec.derived:
         builder, columns = DERIVED_FEATURES[derived]
         steps.append((f"{derived}_features", builder(context)))
-        numeric += [c for c in columns if c not in numeric]
+        added += [c for c in columns if c not in added]
+    # Derived columns first: never all missing, so the imputer keeps them at these positions.
+    numeric = [*added, *(c for c in context.numeric if c not in added)]
     steps.append(("features", preprocessor(numeric, context.categorical, spec.scale)))
+    if spec.blend_btyd:
+        column = numeric.index(BTYD_PREDICTION[task])
+        estimator = BtydBlend(estimator, task=task, btyd_column=column)
     if spec.column_major:
         steps.append(
             ("column_major", FunctionTransformer(column_major, feature_names_out="one-to-one"))

@@ -16,7 +16,8 @@ from models_py.prediction.derived_features import (
     BtydFeatures,
     CalendarFeatures,
 )
-from models_py.prediction.registry import BuildContext, make_model
+from models_py.prediction.models import BtydBlend
+from models_py.prediction.registry import MODELS, BuildContext, candidate_names, make_model
 from models_py.settings import PredictionSettings
 
 H = 90
@@ -69,6 +70,9 @@ def test_btyd_features_are_the_bgnbd_and_gamma_gamma_closed_forms(fitted):
     np.testing.assert_allclose(out["btyd_p_alive"], p_alive, rtol=1e-9)
     np.testing.assert_allclose(out["btyd_expected_orders"], conditional * p_alive, rtol=1e-7)
     np.testing.assert_allclose(out["btyd_expected_order_value"], order_value, rtol=1e-9)
+    # P(at least one order in H) = P(alive) x (1 - P(none in H | alive)).
+    none_if_alive = ((alpha + T) / (alpha + T + H)) ** (r + x)
+    np.testing.assert_allclose(out["btyd_p_purchase"], p_alive * (1 - none_if_alive), rtol=1e-9)
     np.testing.assert_allclose(
         out["btyd_expected_spend"], conditional * p_alive * order_value, rtol=1e-7
     )
@@ -117,15 +121,18 @@ def test_calendar_features_place_the_window_middle_in_the_year():
         CalendarFeatures().fit(frame.rename(columns={"as_of_date": "cutoff"}))
 
 
+CONTEXT = BuildContext(
+    numeric=["frequency", "aov"],
+    categorical=[],
+    last_window_spend="spend_last_horizon",
+    last_window_orders="orders_last_horizon",
+    settings=PredictionSettings(horizon_days=H, hgb_max_iter=10),
+)
+
+
 def test_registry_puts_the_derived_steps_before_the_preprocessing(fitted):
     train, _ = fitted
-    context = BuildContext(
-        numeric=["frequency", "aov"],
-        categorical=[],
-        last_window_spend="spend_last_horizon",
-        last_window_orders="orders_last_horizon",
-        settings=PredictionSettings(horizon_days=H, hgb_max_iter=10),
-    )
+    context = CONTEXT
     model = make_model("hist_gradient_boosting_btyd", "spend", context)
     assert [name for name, _ in model.steps[:3]] == [
         "to_object",
@@ -136,3 +143,26 @@ def test_registry_puts_the_derived_steps_before_the_preprocessing(fitted):
     used = list(model.named_steps["features"].get_feature_names_out())
     assert {"frequency", "aov", *BTYD_FEATURES, *CALENDAR_FEATURES} <= set(used)
     assert np.isfinite(model.predict(train)).all()
+
+
+@pytest.mark.parametrize("task", ["spend", "purchase"])
+def test_btyd_blend_averages_the_supervised_model_and_btyd(fitted, task):
+    train = fitted[0].assign(purchased_next_horizon=lambda f: f["spend_next_horizon"] > 300)
+    target = {"spend": "spend_next_horizon", "purchase": "purchased_next_horizon"}[task]
+    blend = make_model("btyd_blend", task, CONTEXT).fit(train, train[target])
+    alone = make_model("hist_gradient_boosting_btyd", task, CONTEXT).fit(train, train[target])
+    btyd = MODELS["btyd"].build(task, CONTEXT).fit(train)
+    if task == "spend":
+        got, supervised, reference = blend.predict(train), alone.predict(train), btyd.predict(train)
+        supervised = np.clip(supervised, 0, None)
+    else:
+        got, supervised, reference = (m.predict_proba(train)[:, 1] for m in (blend, alone, btyd))
+    assert isinstance(blend[-1], BtydBlend)
+    np.testing.assert_allclose(got, 0.5 * supervised + 0.5 * reference, rtol=1e-9, atol=1e-9)
+
+
+def test_only_default_candidates_are_fitted_unless_named():
+    assert "btyd_blend" in candidate_names()
+    assert "hist_gradient_boosting_btyd" not in candidate_names()
+    assert "hist_gradient_boosting_btyd" in candidate_names(every=True)
+    assert PredictionSettings().candidates == candidate_names()
