@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import config as c
-from .calendar import day_weights, is_festive, sample_days
+from .calendar import Season, day_weights, is_festive, sample_days
 from .catalog import Catalog
 from .population import ALL_TYPES, Customers
 
@@ -60,15 +60,36 @@ def _hours(rng: np.random.Generator, online: np.ndarray) -> np.ndarray:
     return np.minimum(hours, 23)
 
 
+def _active_months(
+    customers: Customers, start_day: int, end_day: int, season: Season
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's active window in months (weighted by the season's rate factor, if any)
+    and the calendar's day weights (times that factor), which place the orders in time."""
+    weights = day_weights(start_day, end_day)
+    if season.is_flat:
+        return (customers.active_to - customers.active_from + 1) / 30.44, weights
+    factor = season.rate_factor(start_day, end_day)
+    cumulative = np.concatenate([[0.0], np.cumsum(factor)])
+    active = (
+        cumulative[customers.active_to - start_day + 1]
+        - cumulative[customers.active_from - start_day]
+    )
+    return active / 30.44, weights * factor
+
+
 def make_orders(
-    rng: np.random.Generator, customers: Customers, start_day: int, end_day: int
+    rng: np.random.Generator,
+    customers: Customers,
+    start_day: int,
+    end_day: int,
+    season: Season | None = None,
 ) -> Orders:
-    """Poisson order counts over each customer's active window, days drawn from the calendar."""
-    months = (customers.active_to - customers.active_from + 1) / 30.44
+    """Poisson order counts over each customer's active window, days drawn from the calendar;
+    ``season`` (off by default) scales the rates over the year and the years."""
+    months, weights = _active_months(customers, start_day, end_day, season or Season())
     counts = np.maximum(1, rng.poisson(customers.order_rate * months))
     cust = np.repeat(np.arange(customers.size, dtype=np.int32), counts)
     m = len(cust)
-    weights = day_weights(start_day, end_day)
     # Orders spread over the window: the k-th of n orders falls in the k-th of n equal slices of
     # the window's demand (jittered), so habits are steady rather than bursty.
     rank = np.arange(m) - np.repeat(np.cumsum(counts) - counts, counts)

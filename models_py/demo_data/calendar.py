@@ -4,6 +4,7 @@ days from it for many customers at once."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -71,3 +72,40 @@ def sample_days(
     u = lo + quantile * (hi - lo)
     idx = np.searchsorted(cdf, u, side="right") - 1
     return first_day + np.clip(idx, window_start - first_day, window_end - first_day)
+
+
+@dataclass(frozen=True)
+class Season:
+    """An optional yearly cycle and trend in how much customers buy (off by default).
+
+    ``amplitude`` (0 to <1): purchase rates swing by +/- that share around the year, peaking in
+    the middle of ``peak_month``; ``trend``: purchase rates grow by that share a year (negative:
+    shrink). Unlike the calendar's day weights, which only place a customer's orders in time,
+    these change how many orders customers place, so a window's total follows the season.
+    """
+
+    amplitude: float = 0.0
+    trend: float = 0.0
+    peak_month: int = 11
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.amplitude < 1.0:
+            raise ValueError(f"seasonality must be in [0, 1), got {self.amplitude}")
+        if not self.trend > -1.0:
+            raise ValueError(f"trend must be above -1 (a share a year), got {self.trend}")
+        if not 1 <= self.peak_month <= 12:
+            raise ValueError(f"peak month must be 1-12, got {self.peak_month}")
+
+    @property
+    def is_flat(self) -> bool:
+        return self.amplitude == 0.0 and self.trend == 0.0
+
+    def rate_factor(self, first_day: int, last_day: int) -> np.ndarray:
+        """Purchase-rate multiplier of every day from first_day to last_day (inclusive)."""
+        days = np.arange(first_day, last_day + 1)
+        dates = days.astype("datetime64[D]")  # day numbers count from 1970-01-01, as numpy's
+        day_of_year = (dates - dates.astype("datetime64[Y]").astype("datetime64[D]")).astype(float)
+        peak = dt.date(2001, self.peak_month, 15).timetuple().tm_yday - 1
+        cycle = 1.0 + self.amplitude * np.cos(2 * np.pi * (day_of_year - peak) / 365.25)
+        growth = (1.0 + self.trend) ** ((days - first_day) / 365.25)
+        return cycle * growth

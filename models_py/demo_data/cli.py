@@ -14,6 +14,7 @@ import time
 
 from models_py.demo_data import config as config
 from models_py.demo_data import generate
+from models_py.demo_data.calendar import Season
 from models_py.demo_data.config import *  # noqa: F403  (fault rates importable from here)
 from models_py.demo_data.core import SHARD_CUSTOMERS
 from models_py.demo_data.writer import FORMATS
@@ -37,6 +38,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="last day of history, YYYY-MM-DD (default %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--seasonality",
+        type=float,
+        default=0.0,
+        help="yearly swing of purchase rates, a share in [0, 1) (default 0: none)",
+    )
+    parser.add_argument(
+        "--trend", type=float, default=0.0, help="growth of purchase rates a year (default 0)"
+    )
+    parser.add_argument(
+        "--peak-month", type=int, default=11, help="month the --seasonality cycle peaks (1-12)"
+    )
     # Advanced: customers drawn at once (larger runs go in shards of about this size).
     parser.add_argument(
         "--shard-customers", type=int, default=SHARD_CUSTOMERS, help=argparse.SUPPRESS
@@ -48,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
+        season = Season(args.seasonality, args.trend, args.peak_month)
         counts = generate(
             args.customers,
             args.seed,
@@ -56,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             args.end_date,
             not args.no_progress,
             shard_customers=args.shard_customers,
+            season=season,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

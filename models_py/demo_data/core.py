@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from . import config as c
 from .activity import make_lines, make_orders
-from .calendar import day_number
+from .calendar import Season, day_number
 from .catalog import Catalog, make_catalog
 from .faults import raw_customers, raw_orders_and_lines, raw_products
 from .population import make_customers
@@ -57,12 +57,13 @@ def _offset(column: np.ndarray, offset: int) -> np.ndarray:
 @dataclass(frozen=True)
 class _Draw:
     """What every draw of customers shares: the DuckDB connection that writes the files, the
-    product catalogue, the day range (first, last) and the progress step."""
+    product catalogue, the day range (first, last), the progress step and the season."""
 
     con: duckdb.DuckDBPyConnection
     catalog: Catalog
     days: tuple[int, int]
     step: Step
+    season: Season = field(default_factory=Season)
 
 
 def _write_people(
@@ -86,7 +87,7 @@ def _write_people(
     counts: dict[str, int] = {}
     people = make_customers(rng, n, start_day, end_day)
     step("customers")
-    orders = make_orders(rng, people, start_day, end_day)
+    orders = make_orders(rng, people, start_day, end_day, draw.season)
     step("orders")
     lines = make_lines(rng, people, catalog, orders, start_day, end_day)
     step("order lines")
@@ -143,9 +144,12 @@ def generate(
     end_date: dt.date = c.DEFAULT_END_DATE,
     progress: bool = False,
     shard_customers: int = SHARD_CUSTOMERS,
+    season: Season | None = None,
 ) -> dict[str, int]:
     """Write customers, products, orders and order_lines (.csv or .parquet) and
     ground_truth/customer_types.csv into `out`; return the raw row count of each file.
+
+    `season` (default: none) adds a yearly cycle and a trend to the purchase rates.
 
     More than `shard_customers` customers are drawn and written in shards (see the module
     docstring), so memory stays bounded. The same arguments always give byte-identical files."""
@@ -185,7 +189,7 @@ def generate(
             write_table(con, "products", frame, final["products"], fmt)
             step("wrote products")
 
-        draw = _Draw(con=con, catalog=catalog, days=days, step=step)
+        draw = _Draw(con=con, catalog=catalog, days=days, step=step, season=season or Season())
         if sharded:
             write_products()  # the catalogue is drawn once, with the main generator
             people = _write_shards(draw, seed, sizes, out, fmt, final)

@@ -107,7 +107,7 @@ def _feature_importance(
         mean, std = _permutation_importance(
             m.estimator,
             m.task,
-            sample[m.features],
+            sample,  # whole rows: a derived-feature step reads non-feature columns (BTYD inputs)
             sample[target].to_numpy(float),
             m.features,
             settings.importance_repeats,

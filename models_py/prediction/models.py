@@ -13,6 +13,9 @@ candidates and baselines are fitted, scored and saved the same way. Tasks:
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +31,7 @@ from models_py.clv import BetaGeoModel, GammaGammaModel, btyd_inputs
 __all__ = [
     "TASKS",
     "BtydBaseline",
+    "BtydBlend",
     "FrameToObject",
     "LastWindowBaseline",
     "ZeroBaseline",
@@ -187,6 +191,39 @@ class LastWindowBaseline(BaseEstimator):
         return _proba((orders > 0).astype(float))
 
 
+def _fit_btyd_pair(d: pd.DataFrame, penalizer: float) -> tuple[BetaGeoModel, GammaGammaModel]:
+    bgnbd = BetaGeoModel(penalizer=penalizer).fit(d["x"], d["t_x"], d["T"])
+    # Gamma-Gamma on every customer with a positive mean order value (all orders, so one-order
+    # customers inform the spend level too).
+    gg = d[np.isfinite(d["m"]) & (d["m"] > 0)]
+    return bgnbd, GammaGammaModel(penalizer=penalizer).fit(gg["orders"], gg["m"])
+
+
+_BTYD_FITS: OrderedDict[str, tuple[BetaGeoModel, GammaGammaModel]] = OrderedDict()
+_BTYD_FITS_LOCK = threading.Lock()
+BTYD_FITS_KEPT = 4  # a run fits on a few snapshots; the baseline and derived features share them
+
+
+def _btyd_pair(d: pd.DataFrame, penalizer: float) -> tuple[BetaGeoModel, GammaGammaModel]:
+    """The BG/NBD + Gamma-Gamma fit of these inputs, fitted once per distinct input: the
+    baseline and every candidate's BTYD features fitted on the same rows share it (the fitted
+    models are only read afterwards)."""
+    columns = d[["x", "t_x", "T", "m", "orders"]].to_numpy(dtype=float)
+    key = hashlib.blake2b(columns.tobytes(), digest_size=16)
+    key.update(repr((columns.shape, float(penalizer))).encode())
+    digest = key.hexdigest()
+    with _BTYD_FITS_LOCK:
+        if digest in _BTYD_FITS:
+            _BTYD_FITS.move_to_end(digest)
+            return _BTYD_FITS[digest]
+    pair = _fit_btyd_pair(d, penalizer)
+    with _BTYD_FITS_LOCK:
+        _BTYD_FITS[digest] = pair
+        while len(_BTYD_FITS) > BTYD_FITS_KEPT:
+            _BTYD_FITS.popitem(last=False)
+    return pair
+
+
 class BtydBaseline(BaseEstimator):
     """BG/NBD + Gamma-Gamma fitted on the snapshot's purchase histories (labels unused).
 
@@ -207,11 +244,7 @@ class BtydBaseline(BaseEstimator):
             raise ValueError(
                 f"BG/NBD needs at least 10 customers with an order by the cutoff; got {len(d)}"
             )
-        self.bgnbd_ = BetaGeoModel(penalizer=self.penalizer).fit(d["x"], d["t_x"], d["T"])
-        # Gamma-Gamma on every customer with a positive mean order value (all orders, so
-        # one-order customers inform the spend level too).
-        gg = d[np.isfinite(d["m"]) & (d["m"] > 0)]
-        self.gamma_gamma_ = GammaGammaModel(penalizer=self.penalizer).fit(gg["orders"], gg["m"])
+        self.bgnbd_, self.gamma_gamma_ = _btyd_pair(d, self.penalizer)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -250,6 +283,47 @@ class BtydBaseline(BaseEstimator):
         d = self._inputs(X)
         p = self.bgnbd_.probability_purchase(self.horizon_days, d["x"], d["t_x"], d["T"])
         return _proba(np.where(d["has_history"], p, 0.0))
+
+
+class BtydBlend(BaseEstimator):
+    """A supervised model averaged with BG/NBD + Gamma-Gamma's own prediction of the task.
+
+    The last step of a candidate's pipeline whose BTYD features step put BG/NBD + Gamma-Gamma's
+    prediction (expected spend, or P(purchase)) in column ``btyd_column`` of the matrix:
+    predictions are ``(1 - btyd_weight) x estimator + btyd_weight x that column``. A fixed weight
+    rather than one fitted on held-out rows of the training window: such rows share that
+    window's season, so a fitted weight favours the supervised model exactly where a different
+    window makes it wrong (docs/forecast-evaluation.md).
+    """
+
+    def __init__(
+        self, estimator=None, task: str = "spend", btyd_column: int = 0, btyd_weight: float = 0.5
+    ):
+        self.estimator = estimator
+        self.task = task
+        self.btyd_column = btyd_column
+        self.btyd_weight = btyd_weight
+
+    def fit(self, X, y) -> BtydBlend:
+        if not 0.0 <= self.btyd_weight <= 1.0:
+            raise ValueError(f"btyd_weight must be in [0, 1], got {self.btyd_weight}")
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        if self.task == "purchase":
+            self.classes_ = self.estimator_.classes_
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def _btyd(self, X) -> np.ndarray:
+        return np.asarray(X)[:, self.btyd_column].astype(float)
+
+    def predict(self, X) -> np.ndarray:
+        supervised = np.clip(np.asarray(self.estimator_.predict(X), dtype=float), 0.0, None)
+        return (1 - self.btyd_weight) * supervised + self.btyd_weight * self._btyd(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        supervised = np.asarray(self.estimator_.predict_proba(X))[:, 1]
+        btyd = np.clip(self._btyd(X), 0.0, 1.0)
+        return _proba((1 - self.btyd_weight) * supervised + self.btyd_weight * btyd)
 
 
 def fresh(model):

@@ -19,9 +19,17 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from models_py.prediction.derived_features import (
+    BTYD_FEATURES,
+    BTYD_PREDICTION,
+    CALENDAR_FEATURES,
+    BtydFeatures,
+    CalendarFeatures,
+)
 from models_py.prediction.models import (
     TASKS,
     BtydBaseline,
+    BtydBlend,
     FrameToObject,
     LastWindowBaseline,
     ZeroBaseline,
@@ -74,6 +82,9 @@ class ModelSpec:
     column_major: bool = False  # candidates: hand the estimator a column-major matrix
     fixed_threshold: bool = False  # purchase threshold 0.5 instead of the best F1 on train
     slow_fit: bool = False  # fitted first, so parallel fits share out the quick ones after
+    derived: tuple[str, ...] = ()  # candidates: derived feature sets added (DERIVED_FEATURES)
+    blend_btyd: bool = False  # candidates: averaged with BG/NBD + GG (needs derived "btyd")
+    default: bool = True  # fitted and evaluated by default (else only when named in settings)
 
     @property
     def kind(self) -> str:
@@ -106,6 +117,22 @@ def _hist_gradient_boosting(task: str, context: BuildContext):
     )
 
 
+def _btyd_features(context: BuildContext) -> BtydFeatures:
+    return BtydFeatures(horizon_days=context.settings.horizon_days)
+
+
+def _calendar_features(context: BuildContext) -> CalendarFeatures:
+    return CalendarFeatures(horizon_days=context.settings.horizon_days)
+
+
+# Feature sets a candidate's pipeline derives from the snapshot in a fitted step of its own:
+# name -> (the step's builder, the columns it adds).
+DERIVED_FEATURES: dict[str, tuple[Callable[[BuildContext], Any], tuple[str, ...]]] = {
+    "btyd": (_btyd_features, BTYD_FEATURES),
+    "calendar": (_calendar_features, CALENDAR_FEATURES),
+}
+
+
 def _zero(task: str, context: BuildContext):
     return ZeroBaseline(task=task)
 
@@ -136,6 +163,26 @@ MODELS: dict[str, ModelSpec] = {
             column_major=True,
             slow_fit=True,
         ),
+        ModelSpec(
+            name="hist_gradient_boosting_btyd",
+            is_baseline=False,
+            build=_hist_gradient_boosting,
+            publish_rank=4,
+            column_major=True,
+            slow_fit=True,
+            derived=("btyd", "calendar"),
+            default=False,
+        ),
+        ModelSpec(
+            name="btyd_blend",
+            is_baseline=False,
+            build=_hist_gradient_boosting,
+            publish_rank=5,
+            column_major=True,
+            slow_fit=True,
+            derived=("btyd", "calendar"),
+            blend_btyd=True,
+        ),
         ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True),
         ModelSpec(name="last_window", is_baseline=True, build=_last_window, fixed_threshold=True),
         ModelSpec(name="btyd", is_baseline=True, build=_btyd, publish_rank=0),
@@ -151,8 +198,11 @@ def model_spec(name: str) -> ModelSpec:
         raise ValueError(f"unknown model {name!r}; expected one of {tuple(MODELS)}") from None
 
 
-def candidate_names() -> tuple[str, ...]:
-    return tuple(name for name, spec in MODELS.items() if not spec.is_baseline)
+def candidate_names(every: bool = False) -> tuple[str, ...]:
+    """The candidates fitted by default (``every``: also those fitted only when named)."""
+    return tuple(
+        name for name, spec in MODELS.items() if not spec.is_baseline and (every or spec.default)
+    )
 
 
 def baseline_names() -> tuple[str, ...]:
@@ -170,13 +220,26 @@ def make_model(name: str, task: str, context: BuildContext):
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     spec = model_spec(name)
+    unknown = sorted(set(spec.derived) - set(DERIVED_FEATURES))
+    if unknown:
+        raise ValueError(f"model {name!r}: unknown derived features {unknown}")
+    if spec.blend_btyd and "btyd" not in spec.derived:
+        raise ValueError(f"model {name!r}: a BTYD blend needs the derived 'btyd' features")
     estimator = spec.build(task, context)
     if spec.is_baseline:
         return estimator
-    steps = [
-        ("to_object", FrameToObject(context.categorical)),
-        ("features", preprocessor(context.numeric, context.categorical, spec.scale)),
-    ]
+    steps: list = [("to_object", FrameToObject(context.categorical))]
+    added: list[str] = []
+    for derived in spec.derived:
+        builder, columns = DERIVED_FEATURES[derived]
+        steps.append((f"{derived}_features", builder(context)))
+        added += [c for c in columns if c not in added]
+    # Derived columns first: never all missing, so the imputer keeps them at these positions.
+    numeric = [*added, *(c for c in context.numeric if c not in added)]
+    steps.append(("features", preprocessor(numeric, context.categorical, spec.scale)))
+    if spec.blend_btyd:
+        column = numeric.index(BTYD_PREDICTION[task])
+        estimator = BtydBlend(estimator, task=task, btyd_column=column)
     if spec.column_major:
         steps.append(
             ("column_major", FunctionTransformer(column_major, feature_names_out="one-to-one"))

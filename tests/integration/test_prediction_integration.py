@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 from helpers import Warehouse, dbt_env, run_dbt
 
+from models_py.prediction.registry import baseline_names, candidate_names
+
 pytestmark = pytest.mark.integration
 
 TASKS = {"purchase", "spend"}
-MODELS = {"linear_model", "decision_tree", "hist_gradient_boosting", "zero", "last_window", "btyd"}
+MODELS = {*candidate_names(), *baseline_names()}  # the models a run fits by default
 # read_frames' / load_frames' inputs, in their argument order.
 FRAME_TABLES = (
     "customer_feature_snapshots",

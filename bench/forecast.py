@@ -1,0 +1,207 @@
+"""Held-out forecast evaluation: the pipeline's 90-day predictions against what happened.
+
+    python -m bench.forecast [--customers 20000] [--variants demo,seasonal] [--docs]
+
+Per variant (a demo extract, with or without a seasonal cycle and trend): generate the whole
+history up to E, cut it at T = E - horizon, run the real dbt project on the cut extract with
+as_of_date = T, and score against what customers did in (T, E] (the full extract cleaned by the
+same dbt models): the published customer_predictions, every registry model refitted as the
+pipeline refits it (BG/NBD + Gamma-Gamma is the reference; last_window repeats the last window),
+and the pipeline's own evaluation-split scores beside them. Writes results.json and results.md
+to <out>/ and, with --docs, the table into docs/forecast-evaluation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from bench.forecast_data import actual_outcomes, cut_extract, dbt, generate_full
+from bench.forecast_scores import (
+    evaluation_split_scores,
+    model_predictions,
+    project_settings,
+    published_predictions,
+    score_predictions,
+)
+from models_py.demo_data.calendar import Season
+from models_py.demo_data.config import DEFAULT_END_DATE
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "forecast-evaluation.md"
+TABLE_START, TABLE_END = "<!-- forecast-table:start -->", "<!-- forecast-table:end -->"
+REFERENCE = "btyd"  # BG/NBD + Gamma-Gamma, the reference every target is stated against
+
+VARIANTS = {
+    "demo": Season(),
+    "seasonal": Season(amplitude=0.5, trend=0.2, peak_month=11),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    variant: str
+    customers: int
+    seed: int
+    end: dt.date
+    horizon_days: int
+
+    @property
+    def cutoff(self) -> dt.date:
+        return self.end - dt.timedelta(days=self.horizon_days)
+
+    @property
+    def name(self) -> str:
+        return f"{self.variant}_{self.customers}_{self.seed}_{self.end:%Y%m%d}"
+
+
+def log(message: str) -> None:
+    print(f"[forecast {dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def _build(case: Case, work: Path, reuse: bool) -> float:
+    """dbt on the cut extract (the pipeline) and on the full one (the outcomes); seconds the
+    pipeline's build took (0 when an earlier build was reused)."""
+    if reuse and (work / "cut" / "build.duckdb").is_file():
+        return 0.0
+    full = generate_full(
+        work / "raw_full", case.customers, case.seed, case.end, VARIANTS[case.variant]
+    )
+    cut = cut_extract(full, work / "raw_cut", case.cutoff)
+    horizon = {"horizon_days": case.horizon_days}
+    started = time.perf_counter()
+    log(f"{case.name}: dbt build on the extract cut at {case.cutoff}")
+    dbt(cut, work / "cut", {**horizon, "as_of_date": f"'{case.cutoff}'"}, "build")
+    build_seconds = time.perf_counter() - started
+    log(f"{case.name}: dbt run on the full extract (outcomes after the cutoff)")
+    dbt(full, work / "full", horizon, "run", "--select", "+int_order_totals")
+    return build_seconds
+
+
+def run_case(case: Case, out: Path, reuse: bool = False) -> dict:
+    """Build the cut and full warehouses of one case and score every prediction."""
+    work = out / case.name
+    build_seconds = _build(case, work, reuse)
+    actual = actual_outcomes(work / "full" / "build.duckdb", case.cutoff, case.horizon_days)
+    log(f"{case.name}: refitting every model and scoring")
+    build = work / "cut" / "build.duckdb"
+    published, names = published_predictions(build)
+    settings = project_settings(case.horizon_days)
+    predictions = pd.concat([published, model_predictions(build, settings)], ignore_index=True)
+    held_out = score_predictions(predictions, actual)
+    return {
+        "case": asdict(case) | {"cutoff": case.cutoff},
+        "published": names,
+        "dbt_build_seconds": round(build_seconds, 1),
+        "held_out": held_out.to_dict(orient="records"),
+        "evaluation_split": evaluation_split_scores(build).to_dict(orient="records"),
+    }
+
+
+def _versus_reference(held_out: pd.DataFrame) -> pd.DataFrame:
+    ref = held_out.set_index("model").loc[REFERENCE]
+    return held_out.assign(
+        rmse_vs_btyd=held_out["spend_rmse"] / ref["spend_rmse"] - 1,
+        auc_vs_btyd=held_out["purchase_roc_auc"] - ref["purchase_roc_auc"],
+    )
+
+
+def _evaluation_split_rmse(result: dict) -> dict[str, float]:
+    rows = pd.DataFrame(result["evaluation_split"])
+    if rows.empty:
+        return {}
+    rmse = rows[(rows["task"] == "spend") & (rows["metric"] == "rmse")]
+    return dict(zip(rmse["model"], rmse["value"], strict=True))
+
+
+def markdown(results: list[dict]) -> str:
+    """One table per case: held-out scores per model, against BG/NBD + Gamma-Gamma."""
+    parts = []
+    for result in results:
+        case, names = result["case"], result["published"]
+        held = _versus_reference(pd.DataFrame(result["held_out"]))
+        split_rmse = _evaluation_split_rmse(result)
+        parts.append(
+            f"**{case['variant']}** ({case['customers']:,} customers, seed {case['seed']}, "
+            f"cutoff {case['cutoff']}, horizon {case['horizon_days']} days; published: "
+            f"purchase = {names['purchase']}, spend = {names['spend']})\n"
+        )
+        parts.append(
+            "| model | spend RMSE | vs BG/NBD+GG | purchase ROC AUC | vs BG/NBD+GG "
+            "| total predicted / actual | RMSE on the pipeline's evaluation split |"
+        )
+        parts.append("|---|---:|---:|---:|---:|---:|---:|")
+        for row in held.itertuples():
+            split = split_rmse.get(row.model)
+            parts.append(
+                f"| {row.model} | {row.spend_rmse:,.1f} | {row.rmse_vs_btyd:+.1%} "
+                f"| {row.purchase_roc_auc:.3f} | {row.auc_vs_btyd:+.3f} "
+                f"| {row.total_predicted_over_actual:.0%} "
+                f"| {'' if split is None else f'{split:,.1f}'} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
+
+
+def write_docs_table(table: str, path: Path = DOCS) -> None:
+    """Replace the table between the markers of docs/forecast-evaluation.md."""
+    text = path.read_text()
+    pattern = re.compile(re.escape(TABLE_START) + ".*?" + re.escape(TABLE_END), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{path}: no {TABLE_START} ... {TABLE_END} markers")
+    path.write_text(pattern.sub(lambda _: f"{TABLE_START}\n{table}\n{TABLE_END}", text))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.forecast", description=__doc__)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--horizon-days", type=int, default=90)
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
+    parser.add_argument(
+        "--end-dates",
+        default=str(DEFAULT_END_DATE),
+        help="comma-separated last days of the generated history (cutoff = end - horizon)",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "warehouse" / "bench" / "forecast")
+    parser.add_argument("--docs", action="store_true", help="write the table into the docs")
+    parser.add_argument(
+        "--reuse-builds",
+        action="store_true",
+        help="score an earlier run's warehouses again (after changing a model, not the data)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        print(f"error: unknown variant(s) {unknown}; choose from {list(VARIANTS)}", file=sys.stderr)
+        return 2
+    ends = [dt.date.fromisoformat(d.strip()) for d in args.end_dates.split(",")]
+    cases = [
+        Case(v, args.customers, args.seed, end, args.horizon_days) for v in variants for end in ends
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = [run_case(case, args.out, args.reuse_builds) for case in cases]
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    table = markdown(results)
+    (args.out / "results.md").write_text(table)
+    if args.docs:
+        write_docs_table(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
