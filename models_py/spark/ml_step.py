@@ -65,6 +65,7 @@ ML_STEP_MODELS = (
     "prediction_evaluation",
 )
 
+
 @contextmanager
 def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
     started = time.perf_counter()
@@ -101,8 +102,9 @@ def _segments(
     features = decimals_as_doubles(table(spark, schema, "customer_features"))
     definitions = definitions_from_frame(to_pandas(table(spark, schema, "segment_definitions")))
     used = needed_columns(features.columns, settings.features, definitions)
+    cap = limits.driver_sample_rows
     with _stage(timings, "segment_k_selection"):
-        sample = seeded_sample(features.select(*used), limits.driver_sample_rows, settings.random_state)
+        sample = seeded_sample(features.select(*used), cap, settings.random_state)
         selection = segment_k_selection_table(sample, settings, run_id, LOG.info)
         write_table(spark, selection, schema, "segment_k_selection")
     with _stage(timings, "segment_model"):
