@@ -29,6 +29,7 @@ __all__ = [
     "PipelinePaths",
     "PredictionSettings",
     "SegmentSettings",
+    "SparkMlSettings",
     "env_path",
     "prediction_settings_from_vars",
     "project_vars",
@@ -174,11 +175,27 @@ class PredictionSettings:
         return json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
 
 
+@dataclass(frozen=True)
+class SparkMlSettings:
+    """The Spark ML step (models_py.spark): at most ``driver_sample_rows`` customers per table
+    reach the driver to fit on (a seeded sample); every customer is scored in Spark."""
+
+    driver_sample_rows: int = field(
+        default=1_000_000, metadata=_var("spark_ml_driver_sample_rows")
+    )
+
+    def __post_init__(self) -> None:
+        if self.driver_sample_rows < 1:
+            raise ValueError(
+                f"spark_ml_driver_sample_rows must be positive, got {self.driver_sample_rows}"
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # The parser: dbt vars in, typed settings out.
 # ---------------------------------------------------------------------------------------------
 
-Settings = TypeVar("Settings", SegmentSettings, PredictionSettings)
+Settings = TypeVar("Settings", SegmentSettings, PredictionSettings, SparkMlSettings)
 
 
 def _is_null(value: Any) -> bool:

@@ -10,9 +10,11 @@ import pytest
 from models_py.settings import (
     PredictionSettings,
     SegmentSettings,
+    SparkMlSettings,
     prediction_settings_from_vars,
     project_vars,
     segment_settings_from_vars,
+    settings_from_vars,
 )
 
 
@@ -24,10 +26,11 @@ def test_dbt_project_defaults_are_the_settings_defaults() -> None:
         features=tuple(project_vars()["prediction_features"]),
         categorical_features=tuple(project_vars()["prediction_categorical_features"]),
     )
+    assert settings_from_vars(SparkMlSettings, project_vars().get) == SparkMlSettings()
 
 
 def test_every_var_named_by_a_setting_is_a_dbt_project_var() -> None:
-    for cls in (SegmentSettings, PredictionSettings):
+    for cls in (SegmentSettings, PredictionSettings, SparkMlSettings):
         for setting in dataclasses.fields(cls):
             var = setting.metadata.get("var")
             assert var is None or var in project_vars(), f"{cls.__name__}.{setting.name}: {var}"

@@ -6,7 +6,8 @@ customer_segments_sql does the same in SQL; a singular test proves both agree fo
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
-    from models_py.segmentation.kmeans import assign_segments, needed_columns
+    from models_py.ml_tables import customer_segments_table
+    from models_py.segmentation.kmeans import needed_columns
 
 
 def model(dbt, session):
@@ -15,7 +16,4 @@ def model(dbt, session):
     relation = dbt.ref("customer_features")
     used = needed_columns(relation.columns, parameters["feature"].unique().tolist())
     features = relation.project(", ".join(used)).df()
-    assigned = assign_segments(features, parameters)
-    assigned["run_id"] = parameters["run_id"].iloc[0]
-    assigned["as_of_date"] = parameters["as_of_date"].iloc[0]
-    return assigned
+    return customer_segments_table(features, parameters)

@@ -9,7 +9,8 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.dbt_log import dbt_progress
-    from models_py.segmentation.kmeans import needed_columns, select_k
+    from models_py.ml_tables import segment_k_selection_table
+    from models_py.segmentation.kmeans import needed_columns
     from models_py.settings import segment_settings_from_vars
 
 
@@ -33,9 +34,6 @@ def model(dbt, session):
     run = dbt.ref("ml_run").df()
     relation = dbt.ref("customer_features")
     features = relation.project(", ".join(needed_columns(relation.columns, settings.features))).df()
-    table = select_k(features, settings, dbt_progress("segment_k_selection"))
-    table.insert(0, "run_id", run["run_id"].iloc[0])
-    table.insert(1, "as_of_date", features["as_of_date"].max() if len(features) else None)
-    # select_k names the algorithm it fitted (the curve may be fitted on a sample); last column.
-    table["algorithm"] = table.pop("algorithm")
-    return table
+    return segment_k_selection_table(
+        features, settings, run["run_id"].iloc[0], dbt_progress("segment_k_selection")
+    )

@@ -6,18 +6,12 @@ relative to all featured customers, stored on every row of the segment), so the 
 the same segments and every name is true of its segment.
 """
 
-from dataclasses import replace
-from datetime import UTC, datetime
-
 from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
+    from models_py.ml_tables import segment_model_table
     from models_py.segmentation.definitions import definitions_from_frame
-    from models_py.segmentation.kmeans import (
-        CustomerSegmenter,
-        k_selection_method,
-        needed_columns,
-    )
+    from models_py.segmentation.kmeans import needed_columns
     from models_py.settings import segment_settings_from_vars
 
 
@@ -44,13 +38,4 @@ def model(dbt, session):
     relation = dbt.ref("customer_features")
     used = needed_columns(relation.columns, settings.features, definitions)
     features = relation.project(", ".join(used)).df()
-    k = int(selection.loc[selection["is_selected"], "k"].iloc[0])
-    segmenter = CustomerSegmenter(replace(settings, n_clusters=k), definitions)
-    segmenter.fit(features)
-    table = segmenter.model_table(
-        run_id=run["run_id"].iloc[0],
-        fitted_at=datetime.now(UTC).replace(tzinfo=None),
-        as_of_date=features["as_of_date"].max(),
-    )
-    table["k_selection"] = k_selection_method(settings)
-    return table
+    return segment_model_table(features, selection, definitions, settings, run["run_id"].iloc[0])
