@@ -24,8 +24,8 @@ from pathlib import Path
 
 from models_py.exit_codes import MEANINGS, ExitCode
 from models_py.pipeline import steps
-from models_py.pipeline.spark_steps import ENGINES
 from models_py.pipeline.runner import locked_command, run_pipeline
+from models_py.pipeline.spark_steps import ENGINES
 from models_py.settings import PipelinePaths, env_path
 
 EPILOG = "exit statuses:\n" + "\n".join(f"  {int(c):>3}  {MEANINGS[c]}" for c in ExitCode)

@@ -1,6 +1,7 @@
 """`python -m models_py.spark --raw-dir DIR --raw-format csv|parquet [--vars JSON]`: the build on
 the local Spark session in one process (models_py.spark.build). The runner starts it as a child
-process; exit status 0 built everything, 3 (BUILD_FAILED) did not."""
+process; exit status 0 built everything, 3 (BUILD_FAILED) did not. With --select/--exclude: one
+`dbt build` of that selection only (no ML step), e.g. --select +customer_features."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from pathlib import Path
 
 from models_py.exit_codes import ExitCode
 from models_py.settings import DBT_PROJECT_DIR
-from models_py.spark.build import SparkBuild, SparkBuildError, build_on_spark
+from models_py.spark.build import (
+    SparkBuild,
+    SparkBuildError,
+    build_on_spark,
+    build_selection_on_spark,
+)
 from models_py.spark.session import JavaMissingError
 
 
@@ -21,11 +27,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raw-dir", type=Path, required=True)
     parser.add_argument("--raw-format", choices=["csv", "parquet"], required=True)
     parser.add_argument("--vars", dest="dbt_vars", default=None, help="dbt --vars (JSON)")
+    parser.add_argument("--select", help="dbt --select: build only this selection")
+    parser.add_argument("--exclude", help="dbt --exclude: build all but this selection")
     args = parser.parse_args(argv)
+    selection = [f"--{key}={value}" for key in ("select", "exclude") if (value := vars(args)[key])]
     build = SparkBuild(args.raw_dir.absolute(), args.raw_format, args.dbt_vars)
     os.chdir(DBT_PROJECT_DIR)  # the profile's and project's relative paths start there
     try:
-        build_on_spark(build)
+        if selection:
+            build_selection_on_spark(build, selection)
+        else:
+            build_on_spark(build)
     except (SparkBuildError, JavaMissingError) as exc:
         print(str(exc), file=sys.stderr, flush=True)
         return ExitCode.BUILD_FAILED

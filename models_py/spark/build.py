@@ -14,11 +14,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models_py.settings import DBT_PROJECT_DIR, ROOT, env_path, project_vars
 from models_py.spark.raw_tables import register_raw_tables
 from models_py.spark.session import local_session
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 ML_STEP_OUTPUT_TAG = "ml_step_output"
 SPARK_TARGET = "spark"
@@ -69,11 +72,23 @@ def ml_step_available() -> bool:
     return True
 
 
-def build_on_spark(build: SparkBuild) -> bool:
-    """The whole build; False when the ML step is not in this version (ML tables not built)."""
+def start_with_raw_tables(build: SparkBuild) -> SparkSession:
+    """The local session, with the build's raw files registered as tables."""
     spark = local_session()
     registered = register_raw_tables(spark, build.raw_dir, build.raw_format)
     print(f"raw tables on Spark: {', '.join(registered)}", file=sys.stderr, flush=True)
+    return spark
+
+
+def build_selection_on_spark(build: SparkBuild, selection: list[str]) -> None:
+    """One `dbt build` of a selection (dbt --select/--exclude options); no ML step."""
+    start_with_raw_tables(build)
+    dbt_invoke(build, selection)
+
+
+def build_on_spark(build: SparkBuild) -> bool:
+    """The whole build; False when the ML step is not in this version (ML tables not built)."""
+    spark = start_with_raw_tables(build)
     dbt_invoke(build, ["--exclude", f"tag:{ML_STEP_OUTPUT_TAG}+"])
     if not ml_step_available():
         print(

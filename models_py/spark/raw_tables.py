@@ -48,6 +48,19 @@ def _register_file(spark: SparkSession, name: str, path: Path, raw_format: str) 
     return spark.table(f"{RAW_SCHEMA}.{name}__file").columns
 
 
+def _view_columns(declared: list[str], present: list[str]) -> list[str]:
+    """Every declared column (null when absent from the file), then the file's other columns."""
+    by_key = {column.lower(): column for column in present}
+    declared_keys = {column.lower() for column in declared}
+    columns = [
+        f"`{by_key[column.lower()]}` as `{column}`"
+        if column.lower() in by_key
+        else f"cast(null as string) as `{column}`"
+        for column in declared
+    ]
+    return columns + [f"`{column}`" for column in present if column.lower() not in declared_keys]
+
+
 def register_raw_tables(spark: SparkSession, raw_dir: Path, raw_format: str) -> list[str]:
     """Every declared source file found in `raw_dir` as a view raw.<name>; returns the names."""
     spark.sql(f"create schema if not exists {RAW_SCHEMA}")
@@ -58,14 +71,7 @@ def register_raw_tables(spark: SparkSession, raw_dir: Path, raw_format: str) -> 
         if not path.is_file():
             spark.sql(f"drop table if exists {RAW_SCHEMA}.{name}__file")
             continue
-        present = {column.lower(): column for column in _register_file(spark, name, path, raw_format)}
-        extra = [column for key, column in present.items() if key not in {c.lower() for c in declared}]
-        columns = [
-            f"`{present[column.lower()]}` as `{column}`"
-            if column.lower() in present
-            else f"cast(null as string) as `{column}`"
-            for column in declared
-        ] + [f"`{column}`" for column in extra]
+        columns = _view_columns(declared, _register_file(spark, name, path, raw_format))
         spark.sql(
             f"create view {RAW_SCHEMA}.{name} as select {', '.join(columns)} "
             f"from {RAW_SCHEMA}.{name}__file"

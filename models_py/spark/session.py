@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 __all__ = [
-    "JavaMissingError",
     "MIN_JAVA",
+    "JavaMissingError",
     "check_java",
     "local_session",
     "spark_conf",
