@@ -1,7 +1,8 @@
 """`python -m models_py.spark --raw-dir DIR --raw-format csv|parquet [--vars JSON]`: the build on
 the local Spark session in one process (models_py.spark.build). The runner starts it as a child
-process; exit status 0 built everything, 3 (BUILD_FAILED) did not. With --select/--exclude: one
-`dbt build` of that selection only (no ML step), e.g. --select +customer_features."""
+process; exit status 0 built everything, 3 (BUILD_FAILED) did not. With --select, --exclude or
+--resource-type: one `dbt build` of that selection only (no ML step), e.g. --select
++customer_features --resource-type model."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vars", dest="dbt_vars", default=None, help="dbt --vars (JSON)")
     parser.add_argument("--select", help="dbt --select: build only this selection")
     parser.add_argument("--exclude", help="dbt --exclude: build all but this selection")
+    parser.add_argument("--resource-type", help="dbt --resource-type: build only these (model)")
     args = parser.parse_args(argv)
-    selection = [f"--{key}={value}" for key in ("select", "exclude") if (value := vars(args)[key])]
+    options = {"select": args.select, "exclude": args.exclude, "resource-type": args.resource_type}
+    selection = [f"--{key}={value}" for key, value in options.items() if value]
     build = SparkBuild(args.raw_dir.absolute(), args.raw_format, args.dbt_vars)
     os.chdir(DBT_PROJECT_DIR)  # the profile's and project's relative paths start there
     try:

@@ -145,7 +145,9 @@ def spark_features(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPath
     """customer_features and the models it reads, built on Spark from the fixture's raw files."""
     work = tmp_path_factory.mktemp("spark_features")
     env = spark_env(work / "spark", work)
-    run_on_spark(env, built_warehouse.raw_dir, "--select", "+customer_features,resource_type:model")
+    run_on_spark(
+        env, built_warehouse.raw_dir, "--select", "+customer_features", "--resource-type", "model"
+    )
     return work / "spark"
 
 
