@@ -13,8 +13,9 @@ STAMP       := .venv/.installed
 # Options of `make run` / `make build`, handed to the runner through the environment (never spliced
 # into the shell): CONFIG=my.yml (your own data, docs/own_data.md), CUSTOMERS, SEED and RAW_FORMAT
 # for the demo data (defaults: python -m models_py run --help), NO_WAIT=1 to refuse instead of
-# waiting while another run holds the run lock.
-export CONFIG CUSTOMERS SEED RAW_FORMAT NO_WAIT
+# waiting while another run holds the run lock. ENGINE=spark builds on a local Apache Spark
+# instead of DuckDB (docs/scale-out.md).
+export CONFIG CUSTOMERS SEED RAW_FORMAT NO_WAIT ENGINE
 RUN_OPTIONS := $${CONFIG:+--config "$$CONFIG"} $${CUSTOMERS:+--customers "$$CUSTOMERS"} \
   $${SEED:+--seed "$$SEED"} $${RAW_FORMAT:+--format "$$RAW_FORMAT"} $${NO_WAIT:+--no-wait}
 WAIT_OPTION := $${NO_WAIT:+--no-wait}
@@ -29,7 +30,9 @@ help:
 	@echo "make run    set up .venv, generate the demo data if absent, build, test, publish, report"
 	@echo "make run CONFIG=my.yml  the same on your own files (docs/own_data.md): validate, prepare, build"
 	@echo "make build  the data and dbt build only (CONFIG=my.yml as for run)"
+	@echo "make run ENGINE=spark  the same warehouse built on a local Apache Spark (docs/scale-out.md)"
 	@echo "make test   set up .venv and run every check: linters, pytest (unit + dbt integration)"
+	@echo "make test-spark  the Spark engine's tests alone (the whole build on Spark; needs Java 17)"
 	@echo "make publish  copy the built tables to the served file BI tools read (warehouse/analytics.duckdb)"
 	@echo "make report   write warehouse/report/index.html and warehouse/exports/ from the served file"
 	@echo "make audiences  per segment, consenting customers' hashed email/phone (warehouse/audiences/)"
@@ -114,6 +117,11 @@ pytest: setup
 	"$(BIN)/pytest"
 
 test: lint pytest
+
+# The Spark engine's tests alone: the whole build on a local Spark and its parity with DuckDB.
+.PHONY: test-spark
+test-spark: setup
+	"$(BIN)/pytest" -m spark
 
 lock:
 	rm -rf /tmp/ca-lock-venv && "$(PYTHON)" -m venv /tmp/ca-lock-venv

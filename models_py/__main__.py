@@ -25,6 +25,7 @@ from pathlib import Path
 from models_py.exit_codes import MEANINGS, ExitCode
 from models_py.pipeline import steps
 from models_py.pipeline.runner import locked_command, run_pipeline
+from models_py.pipeline.spark_steps import ENGINES
 from models_py.settings import PipelinePaths, env_path
 
 EPILOG = "exit statuses:\n" + "\n".join(f"  {int(c):>3}  {MEANINGS[c]}" for c in ExitCode)
@@ -56,6 +57,13 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"demo data: raw file format (default: $CA_RAW_FORMAT or {default_format})",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=os.environ.get("ENGINE") or "duckdb",
+        help="where the warehouse is built: duckdb (one machine) or spark (a local Spark "
+        "session, docs/scale-out.md) (default: $ENGINE or duckdb)",
+    )
     parser.set_defaults(default_format=default_format)
     _add_wait(parser)
 
@@ -71,12 +79,16 @@ def _demo(args: argparse.Namespace) -> tuple[str, list[str]]:
 
 
 def _run(args: argparse.Namespace, through_build_only: bool = False) -> int:
+    if args.engine not in ENGINES:  # $ENGINE is not checked by argparse
+        steps.say(f"ENGINE must be one of {', '.join(ENGINES)}, got {args.engine!r}")
+        return ExitCode.BAD_INPUT
     return run_pipeline(
         PipelinePaths.from_env(),
         config=args.config,
         demo=_demo(args),
         wait=args.wait,
         through_build_only=through_build_only,
+        engine=args.engine,
     )
 
 

@@ -269,6 +269,7 @@ PATH_DEFAULTS: dict[str, Path] = {
     "CA_REPORT_DIR": WAREHOUSE_DIR / "report",
     "CA_EXPORTS_DIR": WAREHOUSE_DIR / "exports",
     "CA_AUDIENCES_DIR": WAREHOUSE_DIR / "audiences",
+    "CA_SPARK_DIR": WAREHOUSE_DIR / "spark",
 }
 
 

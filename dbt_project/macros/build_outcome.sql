@@ -8,7 +8,7 @@
 
 {% macro build_outcome_relation() %}
     {{ return(api.Relation.create(
-        database=target.database,
+        database=target.database if target.database is defined else none,
         schema=target.schema,
         identifier='dbt_build_outcome',
         type='table'

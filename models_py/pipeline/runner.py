@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from models_py.exit_codes import ExitCode
-from models_py.pipeline import steps
+from models_py.pipeline import spark_steps, steps
 from models_py.pipeline.children import Interrupted, signals_raise_interrupted
 from models_py.pipeline.lock import Holder, LockHeldError, RunLock, new_run_id
 from models_py.settings import PipelinePaths
@@ -72,12 +72,19 @@ def run_pipeline(
     demo: tuple[str, list[str]],
     wait: bool,
     through_build_only: bool = False,
+    engine: str = "duckdb",
 ) -> ExitCode:
-    """Data, `dbt build`, publish, report and summary under one run lock."""
+    """Data, `dbt build`, publish, report and summary under one run lock. On Spark (`engine`):
+    data, the build on Spark and where its tables are."""
 
     def body(run_id: str) -> None:
         steps.artifact_runs_to_keep()
+        if engine == "spark":
+            spark_steps.check_spark_ready()
         prepared = build_input(run_id, paths, config, demo)
+        if engine == "spark":
+            spark_steps.print_spark_summary(spark_steps.spark_build(paths, prepared))
+            return
         steps.dbt_build(paths, prepared)
         if through_build_only:
             return

@@ -1,1 +1,2 @@
-"""The Spark engine: the ML step over Spark tables (ml_step) and its helpers."""
+"""The Spark engine: the local Spark session (session.py), dbt on Spark in one process and the
+step between its two invocations (the ML step, ml_step.py)."""

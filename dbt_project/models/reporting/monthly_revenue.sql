@@ -25,9 +25,7 @@ final as (
         cast(completed_orders as bigint) as completed_orders,
         cast(buying_customers as bigint) as buying_customers,
         cast(net_revenue as decimal(18, 2)) as net_revenue,
-        cast(
-            net_revenue / nullif(completed_orders, 0) as decimal(18, 2)
-        ) as avg_order_value,
+        {{ money_per('net_revenue', 'completed_orders') }} as avg_order_value,
         {% if festive_months -%}
             extract(month from month_start) in ({{ festive_months | join(', ') }})
         {%- else -%}

@@ -124,7 +124,7 @@ final as (
         cast(tenure_days as integer) as tenure_days,
         cast(frequency as bigint) as frequency,
         cast(monetary as decimal(18, 2)) as monetary,
-        cast(monetary / frequency as decimal(18, 2)) as aov,
+        {{ money_per('monetary', 'frequency') }} as aov,
         cast(frequency * 30 as {{ type_double() }})
         / (case when tenure_days > 30 then tenure_days else 30 end) as orders_per_month,
         case
