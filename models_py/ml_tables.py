@@ -5,7 +5,8 @@ returns on DuckDB, and the Spark ML step (models_py.spark.ml_step) writes on Spa
 The dbt models only read their refs and call these; the Spark step calls the same functions on
 a bounded sample (fitting) and scores every customer in Spark with the same fitted models.
 A ``FrameReader`` reads the prediction snapshots: ``read(roles, columns)`` (roles None: every
-cutoff) returns the per-role frames and warnings, as ``models_py.prediction.artifacts.read_frames`` does.
+cutoff) returns the per-role frames and warnings, as
+``models_py.prediction.artifacts.read_frames`` does.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from models_py.prediction.artifacts import (
 )
 from models_py.prediction.importance import IMPORTANCE_COLUMNS, feature_importance
 from models_py.prediction.models import predict_task
+from models_py.prediction.registry import model_spec
 from models_py.prediction.scoring import score_customers
 from models_py.prediction.snapshots import input_columns, scoring_columns
-from models_py.prediction.registry import model_spec
 from models_py.prediction.training import (
     SELECTION,
     FittedModel,
@@ -47,7 +48,9 @@ from models_py.segmentation.kmeans import (
 )
 from models_py.settings import PredictionSettings, SegmentSettings
 
-FrameReader = Callable[[tuple[str, ...] | None, Sequence[str]], tuple[dict[str, pd.DataFrame], list[str]]]
+FrameReader = Callable[
+    [tuple[str, ...] | None, Sequence[str]], tuple[dict[str, pd.DataFrame], list[str]]
+]
 Progress = Callable[[str], None]
 
 IMPORTANCE_TABLE_COLUMNS = ["run_id", *IMPORTANCE_COLUMNS, "is_published"]
