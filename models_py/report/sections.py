@@ -851,7 +851,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="segment-profiles",
         title="Segment profiles",
-        intro="The typical customer of each segment, and what marketing should do about them.",
+        intro="The typical customer of each segment, the numbers that earned its name, and what "
+        "marketing should do about them.",
         tables=("segment_summary",),
         sql="select * from segment_summary order by segment_id",
         render=render_segment_profiles,

@@ -9,11 +9,12 @@ segment's profile with a small vocabulary, each word true by the same seed rows:
 - orders: ``frequent buyers`` (meets ``most_orders``' order thresholds), ``one-time buyers``
   (median orders <= 1), ``occasional buyers`` (median orders below 2), else ``regulars``.
 
-So "Lapsed low-value one-time buyers" or "Mid-value regulars". Names are unique: a descriptive
-name two segments share gets a number (in segment_id order). Rules are tried in display order;
-each names the unnamed segment meeting it that ranks best by its rank_by metric (ties: the lower
-segment_id). A descriptive segment's action is the first descriptive row it meets, else the
-fallback row's.
+So "Lapsed low-value one-time buyers" or "Mid-value regulars". Names are unique: segments that
+share a descriptive name are told apart by their median spend ("Mid-value regulars (higher
+spend)", "... (lower spend)"; "(spend rank 1)", ... for three or more). Rules are tried in
+display order; each names the unnamed segment meeting it that ranks best by its rank_by metric
+(ties: the lower segment_id). A descriptive segment's action is the first descriptive row it
+meets, else the fallback row's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from models_py.segmentation.definitions import SegmentDefinition
@@ -148,18 +150,22 @@ def name_segments(
             names[i] = SegmentName(
                 text, action.naming_rule, _descriptive_reason(row, used, by_rule)
             )
-    return _unique([n for n in names if n is not None])
+    return _unique([n for n in names if n is not None], evidence["spend_vs_median"])
 
 
-def _unique(names: list[SegmentName]) -> list[SegmentName]:
+def _unique(names: list[SegmentName], spend: pd.Series) -> list[SegmentName]:
+    """Names made unique: segments sharing a descriptive name are told apart by their median
+    spend, "(higher spend)" and "(lower spend)" for two, "(spend rank 1)", ... for more."""
+    out = list(names)
     counts = Counter(n.segment_name for n in names)
-    numbers: Counter[str] = Counter()
-    out = []
-    for name in names:
-        if counts[name.segment_name] == 1:
-            out.append(name)
-            continue
-        numbers[name.segment_name] += 1
-        numbered = f"{name.segment_name} {numbers[name.segment_name]}"
-        out.append(SegmentName(numbered, name.naming_rule, name.reason))
+    for shared in sorted(name for name, count in counts.items() if count > 1):
+        same = [i for i, n in enumerate(names) if n.segment_name == shared]
+        # Highest median spend first; equal spends keep segment_id order.
+        ranked = sorted(same, key=lambda i: (-np.nan_to_num(spend.iloc[i], nan=-np.inf), i))
+        for rank, i in enumerate(ranked, start=1):
+            if len(ranked) == 2:
+                suffix = "higher spend" if rank == 1 else "lower spend"
+            else:
+                suffix = f"spend rank {rank}"
+            out[i] = SegmentName(f"{shared} ({suffix})", names[i].naming_rule, names[i].reason)
     return out

@@ -577,3 +577,14 @@ def test_every_segment_links_to_its_csv_export(report: Report) -> None:
         linked = {(report.html_path.parent / h).resolve() for h in hrefs}
         assert linked == exports, key
         assert all(h.startswith("../exports/segment_") for h in hrefs)
+
+
+def test_segment_profiles_show_the_numbers_that_earned_each_name(report: Report) -> None:
+    with duckdb.connect(str(report.served), read_only=True) as con:
+        reasons = con.execute("select segment_name, naming_reason from segment_summary").fetchall()
+    shown = html_lib.unescape(section_html(report.html, "segment-profiles"))
+    assert "why this name" in shown
+    for name, reason in reasons:
+        assert f'<th scope="col">{name}</th>' in shown and reason in shown, name
+    curve = html_lib.unescape(section_html(report.html, "k-selection"))
+    assert "stability (mean ARI)" in curve and "The most stable k among those" in curve

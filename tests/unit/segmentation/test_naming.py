@@ -112,20 +112,30 @@ def test_a_lapsed_segment_is_not_told_it_is_high_value() -> None:
 def test_each_rule_names_the_best_qualifying_segment_and_names_stay_unique() -> None:
     names = name_segments(
         evidence(
-            spend_vs_median=[0.5, 0.3, 1.0, 1.0],
+            spend_vs_median=[0.5, 0.3, 1.0, 1.2],
             typical_orders=[3.0, 3.0, 3.0, 3.0],
         ),
         DEFINITIONS,
     )
     got = [n.segment_name for n in names]
-    # Both spend below 0.8 x the median; the lower takes the name, the other is described.
+    # Both spend below 0.8 x the median; the lower takes the name, the other is described; the
+    # two mid-value segments are told apart by their median spend.
     assert got == [
         "Low-value regulars",
         "Low-value",
-        "Mid-value regulars 1",
-        "Mid-value regulars 2",
+        "Mid-value regulars (lower spend)",
+        "Mid-value regulars (higher spend)",
     ]
     assert len(set(got)) == len(got)
+
+
+def test_three_segments_sharing_a_name_are_ranked_by_spend() -> None:
+    names = name_segments(evidence(spend_vs_median=[1.5, 1.1, 1.3]), DEFINITIONS)
+    assert [n.segment_name for n in names] == [
+        "Mid-value regulars (spend rank 1)",
+        "Mid-value regulars (spend rank 3)",
+        "Mid-value regulars (spend rank 2)",
+    ]
 
 
 def test_new_needs_a_median_tenure_within_one_horizon() -> None:
