@@ -169,9 +169,7 @@ class SparkMlSettings:
     """The Spark ML step (models_py.spark): at most ``driver_sample_rows`` customers per table
     reach the driver to fit on (a seeded sample); every customer is scored in Spark."""
 
-    driver_sample_rows: int = field(
-        default=1_000_000, metadata=_var("spark_ml_driver_sample_rows")
-    )
+    driver_sample_rows: int = field(default=1_000_000, metadata=_var("spark_ml_driver_sample_rows"))
 
     def __post_init__(self) -> None:
         if self.driver_sample_rows < 1:
