@@ -72,7 +72,8 @@ ML_STEP_MODELS = (
 def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
     started = time.perf_counter()
     yield
-    timings[name] = time.perf_counter() - started
+    # A table built in two steps (segment_model: fit, then sizes) sums both.
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
     LOG.info("ml step: %s in %.1fs", name, timings[name])
 
 

@@ -25,7 +25,13 @@ from models_py.spark.ml_step import ML_STEP_MODELS, run_ml_step  # noqa: E402
 from models_py.spark.scoring import prediction_scores, segment_scores  # noqa: E402
 from models_py.spark.tables import table_name  # noqa: E402
 
-pytestmark = [pytest.mark.integration, pytest.mark.spark]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.spark,
+    # pyspark 4.3 warns on pandas 3 at every conversion; Arrow and mapInPandas work (tested here).
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
 
 SCHEMA = "ml_step_test"
 INPUTS = (
@@ -92,6 +98,7 @@ def spark_inputs(spark: SparkSession, built_warehouse: Warehouse, tmp_path_facto
     return SCHEMA
 
 
+@pytest.mark.filterwarnings("ignore:toPandas attempted Arrow optimization")
 def test_the_driver_limit_refuses_a_whole_table(spark: SparkSession, spark_inputs: str) -> None:
     """The limit bites on this data: collecting one full input table fails."""
     with pytest.raises((PySparkException, Py4JJavaError), match="maxResultSize"):
