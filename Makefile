@@ -142,4 +142,4 @@ lock-bi:
 	  /tmp/ca-lock-bi-venv/bin/pip freeze) > requirements-bi.lock
 
 clean:
-	rm -rf warehouse/*.duckdb* warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports warehouse/audiences dbt_project/target dbt_project/logs
+	rm -rf warehouse/*.duckdb* warehouse/spark warehouse/raw warehouse/prepared warehouse/artifacts warehouse/report warehouse/exports warehouse/audiences dbt_project/target dbt_project/logs
