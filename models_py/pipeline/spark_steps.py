@@ -39,8 +39,8 @@ def spark_build(paths: PipelinePaths, build_input: BuildInput) -> Path:
     if status != 0:
         raise StepError(
             ExitCode.BUILD_FAILED,
-            f"dbt build on Spark failed (exit status {status}); dbt's log above says which "
-            "model or test",
+            f"the build on Spark failed (exit status {status}); the log above says which "
+            "model, test or step",
         )
     return spark_dir / "tables"
 

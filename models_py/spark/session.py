@@ -55,7 +55,8 @@ def spark_conf(root: Path) -> dict[str, str]:
         "spark.driver.memory": os.environ.get("CA_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(root / "tables"),
-        "javax.jdo.option.ConnectionURL": (
+        # Hive reads the metastore location from the Hadoop configuration (spark.hadoop.*).
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
         ),
         # Derby writes derby.log into the working directory unless told where.

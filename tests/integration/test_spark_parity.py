@@ -161,20 +161,24 @@ def test_customer_features_same_on_spark_and_duckdb(
 
 
 @pytest.fixture(scope="module")
-def spark_whole_build(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole project built and tested on Spark, the ML step's tables copied from DuckDB."""
+def spark_whole_build(
+    built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, set[str]]:
+    """The whole project built and tested on Spark, the ML step's tables copied from DuckDB; the
+    Spark folder and the tables dbt invocation 1 (upstream of the ML step) built."""
     if not os.environ.get("CA_SPARK_FULL_BUILD"):
         pytest.skip("the whole build on Spark runs in make test-spark (CA_SPARK_FULL_BUILD=1)")
     work = tmp_path_factory.mktemp("spark_whole")
     spark_dir = work / "spark"
     env = spark_env(spark_dir, work)
     run_on_spark(env, built_warehouse.raw_dir, "--exclude", f"tag:{ML_STEP_OUTPUT_TAG}+")
+    upstream_of_ml_step = spark_tables(spark_dir)
     staging = work / "ml_tables"
     staging.mkdir()
     copy = [sys.executable, "-c", COPY_ML_TABLES, str(built_warehouse.db_path), SCHEMA]
     subprocess.run([*copy, str(staging), *ML_STEP_MODELS], env=env, check=True, capture_output=True)
     run_on_spark(env, built_warehouse.raw_dir, "--select", f"tag:{ML_STEP_OUTPUT_TAG}+")
-    return spark_dir
+    return spark_dir, upstream_of_ml_step
 
 
 # Columns that say which run or when, not what: they differ between any two builds.
@@ -189,15 +193,26 @@ def duckdb_tables(warehouse: Warehouse) -> set[str]:
     return set(warehouse.query(sql)["table_name"])
 
 
-def test_every_table_same_on_spark_and_duckdb(
-    built_warehouse: Warehouse, spark_whole_build: Path
+def test_tables_upstream_of_the_ml_step_same_on_spark_and_duckdb(
+    built_warehouse: Warehouse, spark_whole_build: tuple[Path, set[str]]
 ) -> None:
-    shared = sorted(duckdb_tables(built_warehouse) & spark_tables(spark_whole_build))
-    assert {"customer_features", "customer_360", "segment_profiles", "prediction_lift"} <= set(
-        shared
-    )
+    spark_dir, upstream = spark_whole_build
+    shared = sorted(duckdb_tables(built_warehouse) & upstream)
+    assert {"customer_features", "fct_orders", "data_quality_summary", "ml_run"} <= set(shared)
     for name in shared:
         duck = built_warehouse.query(f"select * from {name}")
-        spark = spark_table(spark_whole_build, name)
+        spark = spark_table(spark_dir, name)
         kept = [column for column in duck.columns if column not in RUN_COLUMNS]
         assert_same_frame(duck[kept], spark[[c for c in spark.columns if c in kept]], name)
+
+
+def test_every_table_same_rows_on_spark_and_duckdb(
+    built_warehouse: Warehouse, spark_whole_build: tuple[Path, set[str]]
+) -> None:
+    """Downstream of the ML step too (values there: the ML step's own parity tests)."""
+    spark_dir, _ = spark_whole_build
+    shared = sorted(duckdb_tables(built_warehouse) & spark_tables(spark_dir))
+    assert {"customer_360", "segment_profiles", "prediction_lift", "report_context"} <= set(shared)
+    for name in shared:
+        duck_rows = built_warehouse.query(f"select count(*) as n from {name}")["n"][0]
+        assert len(spark_table(spark_dir, name)) == duck_rows, name

@@ -59,7 +59,10 @@ def test_java_17_from_java_home(monkeypatch: pytest.MonkeyPatch, tmp_path) -> No
 def test_tables_and_metastore_under_the_spark_dir(tmp_path) -> None:
     conf = spark_conf(tmp_path)
     assert conf["spark.sql.warehouse.dir"] == str(tmp_path / "tables")
-    assert f"databaseName={tmp_path / 'metastore_db'};" in conf["javax.jdo.option.ConnectionURL"]
+    assert (
+        f"databaseName={tmp_path / 'metastore_db'};"
+        in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    )
     assert conf["spark.sql.catalogImplementation"] == "hive"
     assert conf["spark.sql.sources.default"] == "parquet"
 
