@@ -41,7 +41,11 @@ def select_published(
     warning when a baseline is published or beats the published model on the mean."""
     summary = summarise_folds(scores)
     ranks = {name: model_spec(name).publish_rank for name in scores}
-    published, best = choose_model(summary, direction, complexity_order(list(scores), ranks))
+    # Every baseline may be published; a candidate without a publish rank is for comparison.
+    eligible = [n for n in scores if model_spec(n).is_baseline or ranks[n] is not None]
+    published, best = choose_model(
+        summary[summary["model_name"].isin(eligible)], direction, complexity_order(eligible, ranks)
+    )
     if published is None:
         return "btyd", None
     stats = summary.set_index("model_name")

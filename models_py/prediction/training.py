@@ -399,12 +399,16 @@ def _fit_and_evaluate(run: _Run, btyd_fits: dict, job: tuple[int, str, str]) -> 
     est = btyd_fits[index].with_task(task) if name == "btyd" else run.build(name, task)
     if name != "btyd":
         est.fit(sample, sample[target])
-    fitted_pred = predict_task(est, task, sample)
+    # In-sample predictions serve the purchase threshold and the train split, which only the
+    # latest fold reports (the earlier folds' would repeat it at the cost of a prediction each).
+    train_split = fold.split != "in_sample" and fold.number == run.plan.folds[0].number
+    needs_fitted = train_split or (task == "purchase" and not spec.fixed_threshold)
+    fitted_pred = predict_task(est, task, sample) if needs_fitted else None
     threshold = None
     if task == "purchase":
         threshold = _purchase_threshold(name, sample[target], fitted_pred)
     rows: list[dict] = []
-    if fold.split != "in_sample":
+    if train_split:
         values = _evaluate(task, sample[target], fitted_pred, threshold)
         rows += _metric_rows(name, task, "train", values, fold.number, fold.cutoff)
     predicted = predict_task(est, task, fold.evaluate)

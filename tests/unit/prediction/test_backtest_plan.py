@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,3 +108,10 @@ def test_nans_and_missing_folds_do_not_count():
     assert summary.at["a", "folds"] == 2 and summary.at["a", "mean"] == 2.0
     assert summary.at["b", "folds"] == 0
     assert choose_model(summarise_folds({"b": []}), "max", ["b"]) == (None, None)
+
+
+def test_a_candidate_without_a_publish_rank_is_compared_but_never_published(monkeypatch):
+    spec = dataclasses.replace(MODELS["linear_model"], name="probe", publish_rank=None)
+    monkeypatch.setitem(MODELS, "probe", spec)
+    scores = {"probe": [0.95, 0.96, 0.97], "linear_model": [0.80, 0.81, 0.82]}
+    assert select_published("purchase", scores, "roc_auc", "max") == ("linear_model", None)
