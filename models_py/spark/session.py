@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,6 +118,9 @@ def local_session(root: Path | None = None) -> SparkSession:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Python workers (mapInPandas) otherwise start the system python3, without this venv's pyarrow.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # pyspark warns on every pandas conversion that pandas 3 is untested; the parity tests cover
+    # the conversions this project makes, so the warning is said once here instead.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     builder = SparkSession.builder
     for key, value in spark_conf(root).items():
         builder = builder.config(key, value)
