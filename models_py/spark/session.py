@@ -118,8 +118,8 @@ def local_session(root: Path | None = None) -> SparkSession:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Python workers (mapInPandas) otherwise start the system python3, without this venv's pyarrow.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # pyspark warns on every pandas conversion that pandas 3 is untested; the parity tests cover
-    # the conversions this project makes, so the warning is said once here instead.
+    # pyspark warns on every pandas conversion that pandas 3 is not fully supported; the Spark
+    # parity tests check the conversions this project makes.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     builder = SparkSession.builder
     for key, value in spark_conf(root).items():
