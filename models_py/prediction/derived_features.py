@@ -59,15 +59,14 @@ class BtydFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "btyd_"):
             raise RuntimeError("BtydFeatures is not fitted yet; call fit first")
-        orders = self.btyd_.expected_orders(X, self.horizon_days)
-        value = self.btyd_.expected_order_value(X)
+        out = self.btyd_.outputs(X, self.horizon_days)
         added = pd.DataFrame(
             {
-                "btyd_expected_spend": orders * value,
-                "btyd_p_purchase": self.btyd_.predict_proba(X)[:, 1],
-                "btyd_expected_orders": orders,
-                "btyd_p_alive": self.btyd_.p_alive(X),
-                "btyd_expected_order_value": value,
+                "btyd_expected_spend": out["expected_orders"] * out["expected_order_value"],
+                "btyd_p_purchase": out["p_purchase"],
+                "btyd_expected_orders": out["expected_orders"],
+                "btyd_p_alive": out["p_alive"],
+                "btyd_expected_order_value": out["expected_order_value"],
             },
             index=X.index,
         )

@@ -273,6 +273,21 @@ class BtydBaseline(BaseEstimator):
         d = self._inputs(X)
         return self.gamma_gamma_.expected_order_value(d["orders"], d["m"])
 
+    def outputs(self, X: pd.DataFrame, days: float) -> dict[str, np.ndarray]:
+        """Every per-customer output for the next ``days`` from one pass over the inputs:
+        expected_orders, p_purchase, p_alive (NaN without history), expected_order_value."""
+        d = self._inputs(X)
+        history = d["has_history"].to_numpy()
+        x, t_x, T = d["x"], d["t_x"], d["T"]
+        orders = self.bgnbd_.expected_purchases(days, x, t_x, T)
+        buys = self.bgnbd_.probability_purchase(days, x, t_x, T)
+        return {
+            "expected_orders": np.where(history, orders, 0.0),
+            "p_purchase": np.where(history, buys, 0.0),
+            "p_alive": np.where(history, self.bgnbd_.probability_alive(x, t_x, T), np.nan),
+            "expected_order_value": self.gamma_gamma_.expected_order_value(d["orders"], d["m"]),
+        }
+
     def expected_spend(self, X: pd.DataFrame, days: float) -> np.ndarray:
         return self.expected_orders(X, days) * self.expected_order_value(X)
 

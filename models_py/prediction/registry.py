@@ -223,8 +223,10 @@ def make_model(name: str, task: str, context: BuildContext):
     unknown = sorted(set(spec.derived) - set(DERIVED_FEATURES))
     if unknown:
         raise ValueError(f"model {name!r}: unknown derived features {unknown}")
-    if spec.blend_btyd and "btyd" not in spec.derived:
-        raise ValueError(f"model {name!r}: a BTYD blend needs the derived 'btyd' features")
+    if spec.blend_btyd and ("btyd" not in spec.derived or spec.scale):
+        raise ValueError(
+            f"model {name!r}: a BTYD blend needs the derived 'btyd' features, unscaled"
+        )
     estimator = spec.build(task, context)
     if spec.is_baseline:
         return estimator

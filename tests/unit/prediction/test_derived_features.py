@@ -4,6 +4,8 @@ prediction window; the registry wires them in front of the shared preprocessing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,3 +168,14 @@ def test_only_default_candidates_are_fitted_unless_named():
     assert "hist_gradient_boosting_btyd" not in candidate_names()
     assert "hist_gradient_boosting_btyd" in candidate_names(every=True)
     assert PredictionSettings().candidates == candidate_names()
+
+
+@pytest.mark.parametrize(
+    "change", [{"derived": ("calendar",)}, {"scale": True}, {"derived": ("weather",)}]
+)
+def test_registry_refuses_a_blend_it_cannot_build(monkeypatch, change):
+    """A blend reads BG/NBD's prediction from the unscaled matrix; a derived set must exist."""
+    spec = replace(MODELS["btyd_blend"], name="broken_blend", **change)
+    monkeypatch.setitem(MODELS, spec.name, spec)
+    with pytest.raises(ValueError, match="broken_blend"):
+        make_model("broken_blend", "spend", CONTEXT)
