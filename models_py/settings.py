@@ -95,6 +95,7 @@ class SegmentSettings:
     # their usual gap between orders (models_py/segmentation/evidence.py).
     horizon_days: int = field(default=90, metadata=_var("horizon_days"))
     lapse_gap_multiple: int = field(default=2, metadata=_var("segment_lapse_gap_multiple"))
+    n_threads: int = field(default=1, metadata=_var("segment_n_threads"))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))

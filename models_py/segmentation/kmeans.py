@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from models_py.segmentation.definitions import SegmentDefinition, load_segment_definitions
 from models_py.segmentation.evidence import EVIDENCE_COLUMNS, EVIDENCE_INPUTS, segment_evidence
@@ -264,7 +265,8 @@ def select_k(
     todo = [k for k in sorted(ks) if k <= len(X)] or ([len(X)] if len(X) else [])
     for done, k in enumerate(todo, start=1):
         started = time.perf_counter()
-        rows.append(_curve_row(X, k, settings))
+        with threadpool_limits(limits=settings.n_threads):
+            rows.append(_curve_row(X, k, settings))
         if progress is not None:
             progress(
                 f"[{done}/{len(todo)}] k={k} fitted on {len(X):,} customers: "
@@ -318,10 +320,11 @@ class CustomerSegmenter:
         self.preparer_ = FeaturePreparer(settings.features, settings.log_features).fit(data)
         X = self.preparer_.transform(data)
         fit_rows = _seeded_sample(X, SEGMENT_FIT_MAX_ROWS, settings.random_state)
-        model = _kmeans(self.k_, len(fit_rows), settings).fit(fit_rows)
+        with threadpool_limits(limits=settings.n_threads):
+            model = _kmeans(self.k_, len(fit_rows), settings).fit(fit_rows)
+            raw_labels = np.asarray(model.labels_ if fit_rows is X else model.predict(X))
         self.algorithm_ = type(model).__name__
         self.fitted_rows_ = len(fit_rows)
-        raw_labels = np.asarray(model.labels_ if fit_rows is X else model.predict(X))
         if len(np.unique(raw_labels)) < self.k_:
             raise ValueError(f"K-Means left a cluster empty with k={self.k_}: lower k")
 

@@ -29,6 +29,7 @@ def model(dbt, session):
         "segment_silhouette_sample_size": dbt.config.get("segment_silhouette_sample_size"),
         "segment_minibatch_threshold": dbt.config.get("segment_minibatch_threshold"),
         "segment_lapse_gap_multiple": dbt.config.get("segment_lapse_gap_multiple"),
+        "segment_n_threads": dbt.config.get("segment_n_threads"),
         "horizon_days": dbt.config.get("horizon_days"),
     }
     settings = segment_settings_from_vars(config.get)
