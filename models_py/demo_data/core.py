@@ -136,6 +136,21 @@ def _merge(con: duckdb.DuckDBPyConnection, sources: list[Path], path: Path, opti
     con.execute(f"copy (select * from {reader}) to {_sql_path(path)} ({options})")
 
 
+def _checked_shard_sizes(customers: int, fmt: str, shard_customers: int) -> list[int]:
+    """The shard sizes of ``customers``, after refusing arguments the generator cannot honour."""
+    if customers < c.MIN_CUSTOMERS:
+        raise ValueError(f"customers must be at least {c.MIN_CUSTOMERS}, got {customers}")
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    sizes = shard_sizes(customers, shard_customers)
+    if min(sizes) < c.MIN_CUSTOMERS:
+        raise ValueError(
+            f"shards of {min(sizes)} customers are too small: shard_customers must give shards"
+            f" of at least {c.MIN_CUSTOMERS} customers"
+        )
+    return sizes
+
+
 def generate(
     customers: int,
     seed: int,
@@ -153,16 +168,7 @@ def generate(
 
     More than `shard_customers` customers are drawn and written in shards (see the module
     docstring), so memory stays bounded. The same arguments always give byte-identical files."""
-    if customers < c.MIN_CUSTOMERS:
-        raise ValueError(f"customers must be at least {c.MIN_CUSTOMERS}, got {customers}")
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
-    sizes = shard_sizes(customers, shard_customers)
-    if min(sizes) < c.MIN_CUSTOMERS:
-        raise ValueError(
-            f"shards of {min(sizes)} customers are too small: shard_customers must give shards"
-            f" of at least {c.MIN_CUSTOMERS} customers"
-        )
+    sizes = _checked_shard_sizes(customers, fmt, shard_customers)
     out = Path(out)
     (out / "ground_truth").mkdir(parents=True, exist_ok=True)
     end_day = day_number(end_date)
