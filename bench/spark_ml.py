@@ -21,15 +21,6 @@ from pathlib import Path
 
 import duckdb
 
-INPUTS = (
-    "customer_features",
-    "customer_feature_snapshots",
-    "customer_label_snapshots",
-    "prediction_last_window",
-    "ml_run",
-    "segment_definitions",
-)
-
 
 def local_spark(work: Path, max_result_size: str):
     """A local[2] session with its warehouse in ``work``, its driver limited to
@@ -51,10 +42,12 @@ def local_spark(work: Path, max_result_size: str):
 
 def copy_inputs(spark, build: Path, schema: str, work: Path) -> dict[str, int]:
     """The input tables of ``build`` as Spark tables of ``schema``; returns their row counts."""
+    from models_py.spark.ml_step import ML_STEP_INPUTS
+
     spark.sql(f"create database if not exists {schema}")
     rows = {}
     with duckdb.connect(str(build), read_only=True) as con:
-        for name in INPUTS:
+        for name in ML_STEP_INPUTS:
             path = work / f"{name}.parquet"
             con.execute(f"copy (select * from {name}) to '{path}' (format parquet)")
             rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]

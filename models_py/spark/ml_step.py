@@ -50,10 +50,19 @@ from models_py.spark.frames import (
 from models_py.spark.scoring import prediction_scores, segment_scores
 from models_py.spark.tables import table_name, write_table
 
-__all__ = ["ML_STEP_MODELS", "run_ml_step"]
+__all__ = ["ML_STEP_INPUTS", "ML_STEP_MODELS", "run_ml_step"]
 
 LOG = logging.getLogger(__name__)
 
+# The tables dbt invocation 1 builds that the step reads.
+ML_STEP_INPUTS = (
+    "customer_features",
+    "customer_feature_snapshots",
+    "customer_label_snapshots",
+    "prediction_last_window",
+    "ml_run",
+    "segment_definitions",
+)
 # The dbt Python models whose tables the step writes, in the order it writes them.
 ML_STEP_MODELS = (
     "segment_k_selection",

@@ -21,7 +21,7 @@ from pyspark.errors import PySparkException  # noqa: E402
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as sf  # noqa: E402
 
-from models_py.spark.ml_step import ML_STEP_MODELS, run_ml_step  # noqa: E402
+from models_py.spark.ml_step import ML_STEP_INPUTS, ML_STEP_MODELS, run_ml_step  # noqa: E402
 from models_py.spark.scoring import prediction_scores, segment_scores  # noqa: E402
 from models_py.spark.tables import table_name  # noqa: E402
 
@@ -34,14 +34,6 @@ pytestmark = [
 ]
 
 SCHEMA = "ml_step_test"
-INPUTS = (
-    "customer_features",
-    "customer_feature_snapshots",
-    "customer_label_snapshots",
-    "prediction_last_window",
-    "ml_run",
-    "segment_definitions",
-)
 DUCKDB_OUTPUTS = ("segment_model", "customer_segments", "model_registry", "customer_predictions")
 DRIVER_SAMPLE_ROWS = 400  # fewer than the generated customers: the fit sees a sample
 SPARK_TYPES = {  # DuckDB type of a pandas-returned column -> the Spark type the step writes
@@ -88,9 +80,9 @@ def spark_inputs(spark: SparkSession, built_warehouse: Warehouse, tmp_path_facto
     out = tmp_path_factory.mktemp("exported")
     spark.sql(f"create database if not exists {SCHEMA}")
     with built_warehouse.connect() as con:
-        for name in (*INPUTS, *DUCKDB_OUTPUTS):
+        for name in (*ML_STEP_INPUTS, *DUCKDB_OUTPUTS):
             con.execute(f"copy (select * from {name}) to '{out / name}.parquet' (format parquet)")
-    for name in INPUTS:
+    for name in ML_STEP_INPUTS:
         spark.read.parquet(str(out / f"{name}.parquet")).write.saveAsTable(f"{SCHEMA}.{name}")
     for name in DUCKDB_OUTPUTS:
         frame = spark.read.parquet(str(out / f"{name}.parquet"))
