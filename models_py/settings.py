@@ -165,7 +165,7 @@ class PredictionSettings:
     # Rolling-origin backtests (models_py/prediction/backtests.py): folds evaluated, training
     # cutoffs stacked per fit, and the training rows a backtest fold may use.
     backtest_folds: int = field(default=3, metadata=_var("backtest_folds"))
-    training_cutoffs: int = field(default=2, metadata=_var("training_cutoffs"))
+    training_cutoffs: int = field(default=1, metadata=_var("training_cutoffs"))
     backtest_max_rows: int = field(default=20_000, metadata=_var("prediction_backtest_max_rows"))
 
     def __post_init__(self) -> None:
