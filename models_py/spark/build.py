@@ -62,16 +62,6 @@ def dbt_invoke(build: SparkBuild, selection: list[str]) -> None:
         raise SparkBuildError(f"dbt build on Spark failed ({' '.join(selection)})")
 
 
-def ml_step_available() -> bool:
-    try:
-        import models_py.spark.ml_step  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name != "models_py.spark.ml_step":
-            raise
-        return False
-    return True
-
-
 def start_with_raw_tables(build: SparkBuild) -> SparkSession:
     """The local session, with the build's raw files registered as tables."""
     spark = local_session()
@@ -86,19 +76,10 @@ def build_selection_on_spark(build: SparkBuild, selection: list[str]) -> None:
     dbt_invoke(build, selection)
 
 
-def build_on_spark(build: SparkBuild) -> bool:
-    """The whole build; False when the ML step is not in this version (ML tables not built)."""
+def build_on_spark(build: SparkBuild) -> None:
+    """The whole build: invocation 1, the ML step, invocation 2."""
     spark = start_with_raw_tables(build)
     dbt_invoke(build, ["--exclude", f"tag:{ML_STEP_OUTPUT_TAG}+"])
-    if not ml_step_available():
-        print(
-            "the ML step on Spark (models_py/spark/ml_step.py) is not in this version: the "
-            "tables upstream of the ML models were built and tested; the ML and reporting "
-            "tables were not",
-            file=sys.stderr,
-            flush=True,
-        )
-        return False
     from models_py.spark.ml_step import run_ml_step
 
     run_ml_step(
@@ -108,4 +89,3 @@ def build_on_spark(build: SparkBuild) -> bool:
         artifacts_dir=env_path("CA_ARTIFACTS_DIR"),
     )
     dbt_invoke(build, ["--select", f"tag:{ML_STEP_OUTPUT_TAG}+"])
-    return True

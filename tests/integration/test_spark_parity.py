@@ -216,3 +216,22 @@ def test_every_table_same_rows_on_spark_and_duckdb(
     for name in shared:
         duck_rows = built_warehouse.query(f"select count(*) as n from {name}")["n"][0]
         assert len(spark_table(spark_dir, name)) == duck_rows, name
+
+
+def test_whole_build_with_the_ml_step_scores_every_customer_on_spark(
+    built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`python -m models_py.spark` as `make run ENGINE=spark` calls it: invocation 1, the real ML
+    step, invocation 2; every customer with features gets a segment and a prediction."""
+    if not os.environ.get("CA_SPARK_FULL_BUILD"):
+        pytest.skip("the whole build on Spark runs in make test-spark (CA_SPARK_FULL_BUILD=1)")
+    work = tmp_path_factory.mktemp("spark_with_ml_step")
+    spark_dir = work / "spark"
+    env = {**spark_env(spark_dir, work), "CA_ARTIFACTS_DIR": str(work / "artifacts")}
+    run_on_spark(env, built_warehouse.raw_dir)
+    customers = set(spark_table(spark_dir, "customer_features")["customer_id"])
+    assert customers
+    assert set(spark_table(spark_dir, "customer_segments")["customer_id"]) == customers
+    assert set(spark_table(spark_dir, "customer_predictions")["customer_id"]) == customers
+    published = spark_table(spark_dir, "model_registry").query("is_published")
+    assert {"purchase", "spend", "clv"} <= set(published["task"])
