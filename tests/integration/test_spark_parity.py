@@ -198,7 +198,7 @@ def test_tables_upstream_of_the_ml_step_same_on_spark_and_duckdb(
 ) -> None:
     spark_dir, upstream = spark_whole_build
     shared = sorted(duckdb_tables(built_warehouse) & upstream)
-    assert {"customer_features", "fct_orders", "data_quality_summary", "ml_run"} <= set(shared)
+    assert {"customer_features", "fct_order_lines", "data_quality_summary", "ml_run"} <= set(shared)
     for name in shared:
         duck = built_warehouse.query(f"select * from {name}")
         spark = spark_table(spark_dir, name)
