@@ -437,7 +437,8 @@ def at_risk_explained(at_risk: str) -> str:
     return (
         f"<p>Two different groups are called at risk. <strong>{text(at_risk)}</strong> (K-Means) "
         "is the behavioural segment of lapsed regulars: most of its customers ordered at least "
-        "twice and are now past twice their usual gap between orders, whatever they used to "
+        "twice and are now well past their usual gap between orders (by the lapse multiple, "
+        "segment_lapse_gap_multiple), whatever they used to "
         "spend. <strong>At risk</strong> (RFM) is a fixed cell of the RFM grid: a recency score "
         "of 1 or 2 (the 40% who ordered longest ago) with a middling-to-high frequency and spend "
         "score (3 or 4); the same recency with the top score is <em>Can't lose them</em>, with "

@@ -53,8 +53,8 @@ METRIC_LABELS = {
     "revenue_lift": "share of revenue / share of customers",
     "orders_vs_median": "median orders / all customers' median",
     "typical_orders": "median orders",
-    "lapsed_share": "share past twice their usual gap",
-    "lapsed_regular_share": "share of repeat buyers past twice their usual gap",
+    "lapsed_share": "share lapsed (past their usual gap x segment_lapse_gap_multiple)",
+    "lapsed_regular_share": "share of repeat buyers lapsed",
 }
 
 

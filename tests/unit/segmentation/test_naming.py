@@ -76,7 +76,8 @@ def test_names_go_only_to_segments_that_meet_their_rule() -> None:
     assert "Low-value" not in [n.segment_name for n in names]  # 0.9 x the median is not low
     # The lapsed one-time buyers get a reactivation, never the welcome campaign.
     assert ACTIONS[names[2].naming_rule] != ACTIONS["newest"]
-    assert "share past twice their usual gap 0.95 >= 0.5" in names[2].reason
+    lapsed = "share lapsed (past their usual gap x segment_lapse_gap_multiple) 0.95 >= 0.5"
+    assert lapsed in names[2].reason
 
 
 def test_frequent_needs_orders_well_above_the_median() -> None:
@@ -87,7 +88,7 @@ def test_frequent_needs_orders_well_above_the_median() -> None:
     assert [n.segment_name for n in names] == ["Mid-value regulars", "Frequent buyers"]
     assert names[1].reason == (
         "median orders / all customers' median 5 >= 2; median orders 10 >= 4; "
-        "share past twice their usual gap 0.1 <= 0.5"
+        "share lapsed (past their usual gap x segment_lapse_gap_multiple) 0.1 <= 0.5"
     )
 
 
@@ -105,7 +106,7 @@ def test_a_lapsed_segment_is_not_told_it_is_high_value() -> None:
     )
     assert [n.segment_name for n in names] == ["Lapsed high-value one-time buyers", "Low-value"]
     assert names[0].naming_rule == "descriptive_lapsed"
-    assert names[0].reason.startswith("no naming rule met; Lapsed: share past twice")
+    assert names[0].reason.startswith("no naming rule met; Lapsed: share lapsed (past their")
     assert "High-value: median spend / all customers' median 5 >= 2" in names[0].reason
 
 
