@@ -176,14 +176,14 @@ def read_run_results(target: Path) -> dict:
     }
 
 
-def ours_env(raw_dir: Path, work: Path) -> dict[str, str]:
+def ours_env(raw_dir: Path, work: Path, raw_format: str = "parquet") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         DBT_PROFILES_DIR=str(ROOT),
         CA_RAW_DIR=str(raw_dir),
-        CA_RAW_FORMAT="parquet",
+        CA_RAW_FORMAT=raw_format,
         CA_WAREHOUSE_PATH=str(work / "build.duckdb"),
         CA_ARTIFACTS_DIR=str(work / "artifacts"),
         CA_SERVED_PATH=str(work / "analytics.duckdb"),

@@ -9,20 +9,15 @@ customers really did in (T, E] comes from the full extract, cleaned by the same 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from bench.__main__ import DBT_PROJECT_DIR, dbt_cmd, ours_env
 from models_py.demo_data import generate
 from models_py.demo_data.calendar import Season
-
-ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = ROOT / "dbt_project"
-BIN = Path(sys.executable).parent
 
 # The generator's documented timestamp formats (docs/demo_data.md); anything else is left in
 # place for staging to quarantine.
@@ -77,19 +72,9 @@ def cut_extract(full: Path, out: Path, cutoff: dt.date) -> Path:
 
 def dbt(raw: Path, work: Path, dbt_vars: dict, *args: str) -> None:
     """The real dbt project on ``raw`` into ``work``/build.duckdb; raises with dbt's output."""
-    env = dict(os.environ)
-    env.update(
-        DO_NOT_TRACK="1",
-        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
-        DBT_PROFILES_DIR=str(ROOT),
-        CA_RAW_DIR=str(raw),
-        CA_RAW_FORMAT="csv",
-        CA_WAREHOUSE_PATH=str(work / "build.duckdb"),
-        CA_ARTIFACTS_DIR=str(work / "artifacts"),
-    )
     vars_text = ", ".join(f"{key}: {value}" for key, value in dbt_vars.items())
-    command = [str(BIN / "dbt"), *args, "--vars", "{" + vars_text + "}"]
-    command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    command = dbt_cmd(work, *args, "--vars", "{" + vars_text + "}")
+    env = ours_env(raw, work, raw_format="csv")
     result = subprocess.run(
         command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
