@@ -33,6 +33,7 @@ __all__ = [
     "EVALUATION_PREDICTIONS",
     "RELIABILITY",
     "ROLES",
+    "frame_reader",
     "load_frames",
     "load_model",
     "load_run",
@@ -171,6 +172,16 @@ def _read_role(
         selected += [f"l.{c}" for c in JOINED_LABELS]
     feats = joined.project(", ".join(selected)).order("customer_id").df()
     return finish_snapshot(feats, role, cutoff), messages
+
+
+def frame_reader(snapshots, last_window, labels):
+    """``read(roles, columns)`` over warehouse relations (a ``models_py.ml_tables.FrameReader``):
+    ``read_frames`` of those relations."""
+
+    def read(roles: tuple[str, ...] | None, columns: Sequence[str] | None):
+        return read_frames(snapshots, last_window, labels, roles=roles, columns=columns)
+
+    return read
 
 
 def _with_empty_roles(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -7,7 +7,7 @@ from models_py import PYTHON_MODEL_IMPORT_LOCK
 
 with PYTHON_MODEL_IMPORT_LOCK:
     from models_py.ml_tables import customer_predictions_table
-    from models_py.prediction.artifacts import read_frames
+    from models_py.prediction.artifacts import frame_reader
 
 
 def model(dbt, session):
@@ -15,8 +15,6 @@ def model(dbt, session):
     snapshots = dbt.ref("customer_feature_snapshots")
     last_window = dbt.ref("prediction_last_window")
     labels = dbt.ref("customer_label_snapshots")
-
-    def read(roles, columns):
-        return read_frames(snapshots, last_window, labels, roles=roles, columns=columns)
+    read = frame_reader(snapshots, last_window, labels)
 
     return customer_predictions_table(dbt.ref("model_registry").df(), read)
