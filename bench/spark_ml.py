@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,21 +21,11 @@ import duckdb
 
 
 def local_spark(work: Path, max_result_size: str):
-    """A local[2] session with its warehouse in ``work``, its driver limited to
+    """The local session with its tables and metastore in ``work``, its driver limited to
     ``max_result_size`` of results."""
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
+    from models_py.spark.session import local_session
 
-    return (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.warehouse.dir", str(work / "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work}")
-        .config("spark.driver.maxResultSize", max_result_size)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
+    return local_session(work, {"spark.driver.maxResultSize": max_result_size})
 
 
 def copy_inputs(spark, build: Path, schema: str, work: Path) -> dict[str, int]:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,9 +108,12 @@ def check_java() -> int:
     return major
 
 
-def local_session(root: Path | None = None) -> SparkSession:
+def local_session(
+    root: Path | None = None, overrides: Mapping[str, str] | None = None
+) -> SparkSession:
     """The process's local Spark session with the metastore and tables under `root` (default
-    CA_SPARK_DIR). Spark allows one per process: a later call returns the same session."""
+    CA_SPARK_DIR), `overrides` set on top of `spark_conf` (e.g. a driver result limit). Spark
+    allows one per process: a later call returns the same session."""
     from pyspark.sql import SparkSession
 
     check_java()
@@ -122,7 +126,7 @@ def local_session(root: Path | None = None) -> SparkSession:
     # parity tests check the conversions this project makes.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     builder = SparkSession.builder
-    for key, value in spark_conf(root).items():
+    for key, value in {**spark_conf(root), **(overrides or {})}.items():
         builder = builder.config(key, value)
     session = builder.enableHiveSupport().getOrCreate()
     session.sparkContext.setLogLevel("ERROR")

@@ -7,23 +7,19 @@ segment and the DuckDB predictions (to 1e-6), compared inside Spark."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 
 import pytest
 from helpers import Warehouse
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as sf
 
-pyspark = pytest.importorskip("pyspark")
-
-from py4j.protocol import Py4JJavaError  # noqa: E402
-from pyspark.errors import PySparkException  # noqa: E402
-from pyspark.sql import DataFrame, SparkSession  # noqa: E402
-from pyspark.sql import functions as sf  # noqa: E402
-
-from models_py.spark.ml_step import ML_STEP_INPUTS, ML_STEP_MODELS, run_ml_step  # noqa: E402
-from models_py.spark.scoring import prediction_scores, segment_scores  # noqa: E402
-from models_py.spark.tables import table_name  # noqa: E402
+from models_py.spark.ml_step import ML_STEP_INPUTS, ML_STEP_MODELS, run_ml_step
+from models_py.spark.scoring import prediction_scores, segment_scores
+from models_py.spark.session import local_session
+from models_py.spark.tables import table_name
 
 pytestmark = [
     pytest.mark.integration,
@@ -52,24 +48,11 @@ SPARK_TYPES = {  # DuckDB type of a pandas-returned column -> the Spark type the
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    # Python workers (mapInPandas) must run this interpreter, which has pyarrow and models_py.
-    os.environ["PYSPARK_PYTHON"] = sys.executable
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()  # driver limits are fixed when a session starts
     root = tmp_path_factory.mktemp("spark")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("ml-step-test")
-        .config("spark.sql.warehouse.dir", str(root / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={root}")
-        .config("spark.driver.maxResultSize", "1m")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
+    session = local_session(root, {"spark.driver.maxResultSize": "1m"})
     yield session
     session.stop()
 
