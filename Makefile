@@ -39,6 +39,7 @@ help:
 	@echo "make docs     build dbt's documentation site (offline: dbt_project/target/static_index.html)"
 	@echo "make metrics  list the semantic layer's metrics and query them by segment (docs/metrics.md)"
 	@echo "make bench SCALE=S|M|L|XL  time the pipeline against the pandas way and a floor query"
+	@echo "make bench ENGINE=spark SCALE=S|M  the build on a local Spark beside DuckDB's, per stage"
 	@echo "make lock   re-pin requirements.lock from requirements.in"
 	@echo "make lock-bi  re-pin requirements-bi.lock (the bi extra + the DuckDB a BI driver bundles)"
 	@echo "make clean  remove generated warehouse files (keeps .venv)"
@@ -102,10 +103,13 @@ metrics: setup
 # scale (default 3 for S/M, 1 for L/XL). Data and results.{json,md} go to warehouse/bench/
 # (CA_BENCH_DIR moves them); generated data is reused when present with the same seed.
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS="--skip-features --pandas-memory-gib 16".
+# ENGINE=spark: the build on a local Spark beside the DuckDB build, wall and CPU seconds per
+# stage (spark_results.{json,md}; REPEATS default 1; docs/scale-out.md).
 SCALE ?= S
 .PHONY: bench
 bench: setup
-	"$(BIN)/python" -m bench --scales "$(SCALE)" $(if $(REPEATS),--repeats "$(REPEATS)") $(BENCH_ARGS)
+	"$(BIN)/python" -m bench --scales "$(SCALE)" --engine "$${ENGINE:-duckdb}" \
+	  $(if $(REPEATS),--repeats "$(REPEATS)") $(BENCH_ARGS)
 
 lint: setup
 	"$(BIN)/ruff" check .

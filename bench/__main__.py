@@ -28,6 +28,7 @@ import pandas as pd
 
 from bench.compare import compare_features
 from bench.measure import Measured, run_measured
+from bench.stage_cpu import Interval, cpu_by_label, node_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
@@ -147,33 +148,55 @@ def stage_of(node: dict) -> str:
     for folder in ("staging", "intermediate", "marts", "reporting"):
         if f"models/{folder}/" in path:
             return folder
-    if "models/ml/" in path:
+    # On Spark the ML step writes the tables and SQL twins in models/spark_ml/ expose them.
+    if "models/ml/" in path or "models/spark_ml/" in path:
         if name.startswith("segment") or name.startswith("customer_segments"):
             return "segmentation"
         return "prediction"
     return "other"
 
 
-def read_run_results(target: Path) -> dict:
-    """Per-stage summed node seconds and dbt's elapsed time from one invocation."""
+def _load_run(target: Path) -> tuple[list[dict], dict, float]:
+    """One invocation's node results, the manifest's nodes and unit tests, dbt's elapsed time."""
     results = json.loads((target / "run_results.json").read_text())
     manifest = json.loads((target / "manifest.json").read_text())
     nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    return results["results"], nodes, float(results["elapsed_time"])
+
+
+def _node_stage(result: dict, nodes: dict) -> str:
+    unique_id = result["unique_id"]
+    return stage_of(nodes.get(unique_id, {"resource_type": unique_id.split(".")[0]}))
+
+
+def read_run_results(target: Path) -> dict:
+    """Per-stage summed node seconds and dbt's elapsed time from one invocation."""
+    results, nodes, elapsed = _load_run(target)
     stages: dict[str, float] = {}
     failures = []
-    for result in results["results"]:
-        node = nodes.get(result["unique_id"], {"resource_type": result["unique_id"].split(".")[0]})
-        stage = stage_of(node)
+    for result in results:
+        stage = _node_stage(result, nodes)
         stages[stage] = stages.get(stage, 0.0) + float(result["execution_time"])
         if result["status"] not in ("success", "pass", "skipped", "warn", "no op", "no-op"):
             failures.append(f"{result['unique_id']}: {result['status']}")
-    slowest = sorted(results["results"], key=lambda r: -float(r["execution_time"]))[:8]
+    slowest = sorted(results, key=lambda r: -float(r["execution_time"]))[:8]
     return {
-        "elapsed": float(results["elapsed_time"]),
+        "elapsed": elapsed,
         "stages": stages,
         "failures": failures,
         "slowest": {r["unique_id"]: round(float(r["execution_time"]), 2) for r in slowest},
     }
+
+
+def stage_intervals(target: Path) -> list[Interval]:
+    """(stage, start, end) of every node of one invocation that ran, in epoch seconds."""
+    results, nodes, _ = _load_run(target)
+    spans = [(_node_stage(r, nodes), node_interval(r)) for r in results]
+    return [(stage, *span) for stage, span in spans if span is not None]
+
+
+def rounded(values: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 2) for key, value in sorted(values.items())}
 
 
 def ours_env(raw_dir: Path, work: Path, raw_format: str = "parquet") -> dict[str, str]:
@@ -222,6 +245,9 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
         run["outcome"] = f"dbt build {build.outcome}"
         return run
     run["dbt"] = read_run_results(work / "target")
+    run["dbt"]["stage_cpu"] = rounded(
+        cpu_by_label(build.cpu_timeline, stage_intervals(work / "target"))
+    )
     steps: list[Measured] = [build]
     for module, extra in (
         ("models_py.serving.publish", []),
@@ -237,6 +263,7 @@ def run_ours(raw_dir: Path, work: Path) -> dict:
     run["outcome"] = "ok" if all(s.outcome == "ok" for s in steps) else "failed"
     run["seconds"] = sum(s.seconds for s in steps)
     run["cpu_seconds"] = sum(s.cpu_seconds for s in steps)
+    run["tree_cpu_seconds"] = sum(s.tree_cpu_seconds for s in steps)
     run["peak_rss_mib"] = max(s.peak_rss_mib for s in steps)
     run["peak_during"] = build.peak_during.strip()  # where dbt peaked (publish/report print little)
     return run
@@ -264,6 +291,7 @@ def _summary(measured: Measured) -> dict:
         "seconds": round(measured.seconds, 3),
         "peak_rss_mib": round(measured.peak_rss_mib, 1),
         "cpu_seconds": round(measured.cpu_seconds, 3),
+        "tree_cpu_seconds": round(measured.tree_cpu_seconds, 3),
         "outcome": measured.outcome,
         "peak_during": measured.peak_during.strip(),
     }
@@ -610,6 +638,13 @@ def main(argv: list[str] | None = None) -> int:
         help="cap on the pandas way's resident memory (default: 80%% of RAM)",
     )
     parser.add_argument("--pandas-timeout", type=float, default=3600.0)
+    parser.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="spark: the build on a local Spark beside the DuckDB build, stage by stage "
+        "(spark_results.json/.md; repeats default 1; no pandas way or floor)",
+    )
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-ours", action="store_true")
     parser.add_argument(
@@ -624,17 +659,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scale(s) {unknown}; choose from {list(SCALES)}")
     bench_dir = args.bench_dir.resolve()
     bench_dir.mkdir(parents=True, exist_ok=True)
-    results_path = bench_dir / "results.json"
+    if args.engine == "spark":
+        from bench import spark_report
+        from bench.spark import bench_spark_scale
+
+        run_scale, name, to_markdown = bench_spark_scale, "spark_results", spark_report.markdown
+    else:
+        run_scale, name, to_markdown = bench_scale, "results", markdown
+    results_path = bench_dir / f"{name}.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {"scales": {}}
     for scale in scales:
         log(f"scale {scale}")
-        results["scales"][scale] = bench_scale(scale, args, bench_dir)
+        results["scales"][scale] = run_scale(scale, args, bench_dir)
         results["machine"] = machine()
         results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
         results_path.write_text(json.dumps(results, indent=2, default=str))
-        (bench_dir / "results.md").write_text(markdown(results))
-        log(f"wrote {results_path} and results.md")
-    print((bench_dir / "results.md").read_text())
+        (bench_dir / f"{name}.md").write_text(to_markdown(results))
+        log(f"wrote {results_path} and {name}.md")
+    print((bench_dir / f"{name}.md").read_text())
     return 0
 
 

@@ -17,8 +17,13 @@ PROC = Path("/proc")
 OOM_MESSAGES = ("MemoryError", "Unable to allocate", "OutOfMemory", "Out of Memory")
 
 
-def _children_map() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU seconds (user + system, its own and its reaped
+    children's: fields utime, stime, cutime, cstime of /proc/<pid>/stat)."""
+    table: dict[int, tuple[int, float]] = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -26,10 +31,24 @@ def _children_map() -> dict[int, list[int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        # The command name (field 2) may hold spaces; ppid is the 2nd field after its ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    return children
+        # The command name (field 2) may hold spaces; after its ')' come state, ppid, ...
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks = sum(int(value) for value in fields[11:15])
+        table[int(entry.name)] = (int(fields[1]), ticks / CLOCK_TICKS)
+    return table
+
+
+def _tree(root: int, table: dict[int, tuple[int, float]]) -> list[int]:
+    """A process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, ()))
+    return pids
 
 
 def _rss_kib(pid: int) -> int:
@@ -42,23 +61,13 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
-    children = _children_map()
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += _rss_kib(pid)
-        todo.extend(children.get(pid, ()))
-    return total
-
-
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its console lines
 
 
 class TreeSampler(threading.Thread):
     """Samples the tree's RSS every `interval` seconds until stopped; keeps the peak and the
-    command's last output line when it was reached (for dbt: which model was running).
+    command's last output line when it was reached (for dbt: which model was running), and the
+    tree's CPU seconds over time (`cpu_timeline`: (epoch seconds, CPU seconds so far)).
 
     With `cap_kib`, the first sample over the cap kills the process group (`capped` is set)."""
 
@@ -76,12 +85,16 @@ class TreeSampler(threading.Thread):
         self.peak_kib = 0
         self.peak_during = ""
         self.capped = False
+        self.cpu_timeline: list[tuple[float, float]] = []
         self._lines = lines if lines is not None else []
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            rss = tree_rss_kib(self.pid)
+            table = _proc_table()
+            tree = _tree(self.pid, table)
+            rss = sum(_rss_kib(pid) for pid in tree)
+            self._record_cpu(sum(table[pid][1] for pid in tree if pid in table))
             if rss > self.peak_kib:
                 self.peak_kib = rss
                 self.peak_during = ANSI.sub("", self._lines[-1]) if self._lines else ""
@@ -90,6 +103,12 @@ class TreeSampler(threading.Thread):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.pid, 9)
             self._stop_event.wait(self.interval)
+
+    def _record_cpu(self, cpu: float) -> None:
+        # A child that exits before its parent reaps it takes its CPU out of the sum: keep the
+        # timeline non-decreasing.
+        previous = self.cpu_timeline[-1][1] if self.cpu_timeline else 0.0
+        self.cpu_timeline.append((time.time(), max(cpu, previous)))
 
     def stop(self) -> int:
         self._stop_event.set()
@@ -108,6 +127,14 @@ class Measured:
     outcome: str  # ok | failed | timeout | oom
     lines: list[str] = field(default_factory=list)
     peak_during: str = ""  # the last output line printed when the peak was reached
+    # (epoch seconds, CPU seconds of the process tree so far), sampled with the memory
+    cpu_timeline: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def tree_cpu_seconds(self) -> float:
+        """CPU of the whole process tree as last sampled (also children never waited for, such
+        as Spark's JVM), where ``cpu_seconds`` counts waited-for children only."""
+        return self.cpu_timeline[-1][1] if self.cpu_timeline else 0.0
 
 
 def _kill_group(proc: subprocess.Popen, timed_out: threading.Event) -> None:
@@ -198,4 +225,5 @@ def run_measured(
         outcome=_outcome(timed_out.is_set(), sampler.capped, returncode, lines),
         lines=lines,
         peak_during=sampler.peak_during,
+        cpu_timeline=sampler.cpu_timeline,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 ML_STEP_OUTPUT_TAG = "ml_step_output"
 SPARK_TARGET = "spark"
+# Called after each part of the build with its name and, for the ML step, its stages' seconds.
+PartDone = Callable[[str, dict[str, float]], None]
+
+
+def _ignore_part(name: str, timings: dict[str, float]) -> None:
+    """No observer of the build's parts."""
 
 
 class SparkBuildError(RuntimeError):
@@ -76,16 +83,21 @@ def build_selection_on_spark(build: SparkBuild, selection: list[str]) -> None:
     dbt_invoke(build, selection)
 
 
-def build_on_spark(build: SparkBuild) -> None:
-    """The whole build: invocation 1, the ML step, invocation 2."""
+def build_on_spark(build: SparkBuild, part_done: PartDone = _ignore_part) -> None:
+    """The whole build: invocation 1, the ML step, invocation 2; ``part_done`` is told when each
+    part (session, dbt invocation 1, ml step, dbt invocation 2) ends (the bench times them)."""
     spark = start_with_raw_tables(build)
+    part_done("session", {})
     dbt_invoke(build, ["--exclude", f"tag:{ML_STEP_OUTPUT_TAG}+"])
+    part_done("dbt invocation 1", {})
     from models_py.spark.ml_step import run_ml_step
 
-    run_ml_step(
+    timings = run_ml_step(
         spark,
         schema=spark_schema(),
         dbt_vars=build.vars_dict(),
         artifacts_dir=env_path("CA_ARTIFACTS_DIR"),
     )
+    part_done("ml step", timings)
     dbt_invoke(build, ["--select", f"tag:{ML_STEP_OUTPUT_TAG}+"])
+    part_done("dbt invocation 2", {})
