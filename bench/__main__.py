@@ -521,14 +521,21 @@ def pandas_outcomes(pandas: dict) -> str:
     )
 
 
-def markdown(results: dict) -> str:
+def run_on(results: dict) -> str:
+    """When and on what machine the results were measured."""
     m = results["machine"]
+    return (
+        f"Run {results['finished_at']} on {m['cpus']} CPUs, {m['memory_gib']} GiB RAM, "
+        f"{m['cpu_model']} (Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}). "
+    )
+
+
+def markdown(results: dict) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Run {results['finished_at']} on {m['cpus']} CPUs, {m['memory_gib']} GiB RAM, "
-        f"{m['cpu_model']} (Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}). "
-        "Times are medians of the repeats in seconds; a ratio below 1 means ours is faster "
+        run_on(results)
+        + "Times are medians of the repeats in seconds; a ratio below 1 means ours is faster "
         "(or smaller).",
         "",
     ]

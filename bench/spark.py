@@ -49,6 +49,7 @@ STAGES = (
 OVERHEAD = "start-up and dbt overhead"
 
 
+TIMELINE_FILE = "cpu_timeline.json"
 DBT_PARTS = ("dbt invocation 1", "dbt invocation 2")
 
 
@@ -76,29 +77,21 @@ def part_intervals(record: dict) -> list[Interval]:
     return intervals
 
 
-def spark_stage_seconds(record: dict, invocations: list[dict]) -> dict[str, float]:
-    """Wall seconds per stage: dbt's node seconds of both invocations, the ML step's seconds per
-    sub-stage (also added to its stage), and OVERHEAD: the session's start and the invocations'
-    wall time not spent in a node."""
-    parts = {name: end - start for name, start, end in part_intervals(record)}
-    stages: dict[str, float] = {}
-    for invocation in invocations:
-        for stage, seconds in invocation["stages"].items():
-            stages[stage] = stages.get(stage, 0.0) + seconds
-    dbt_wall = parts.get("dbt invocation 1", 0.0) + parts.get("dbt invocation 2", 0.0)
-    stages[OVERHEAD] = parts.get("session", 0.0) + dbt_wall - sum(stages.values())
-    for table, seconds in record.get("ml_seconds", {}).items():
-        sub = ml_sub_stage(table)
-        stages[sub] = stages.get(sub, 0.0) + seconds
-        top = sub.split(":")[0]
-        stages[top] = stages.get(top, 0.0) + seconds
-    return stages
+def clock(timeline: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A timeline of the wall clock over ``timeline``'s span: one second a second."""
+    if not timeline:
+        return []
+    (start, _), (end, _) = timeline[0], timeline[-1]
+    return [(start, 0.0), (end, end - start)]
 
 
-def spark_stage_cpu(
+def spark_stages(
     timeline: list[tuple[float, float]], record: dict, node_intervals: list[Interval]
 ) -> dict[str, float]:
-    """CPU seconds per stage, named as in spark_stage_seconds."""
+    """What ``timeline`` counts (CPU seconds, or wall seconds for ``clock(timeline)``) per stage:
+    dbt's nodes by stage, the ML step's sub-stages (each also added to its stage), and OVERHEAD,
+    all the rest (the session's start, dbt's parse and the time between nodes, the process's
+    start and exit). The stages sum to the timeline's total."""
     ml_start = next(
         (end for name, _, end in part_intervals(record) if name == "dbt invocation 1"), None
     )
@@ -117,8 +110,7 @@ def spark_stage_cpu(
 
 def run_spark(raw_dir: Path, work: Path) -> dict:
     """One build on Spark into ``work``: wall and CPU seconds per stage and per part."""
-    from bench.__main__ import BIN, ROOT, _summary, fresh, log, ours_env, rounded, stage_intervals
-    from bench.__main__ import read_run_results as read_invocation
+    from bench.__main__ import BIN, ROOT, _summary, fresh, log, ours_env
 
     fresh(work)
     env = ours_env(raw_dir, work)
@@ -131,16 +123,26 @@ def run_spark(raw_dir: Path, work: Path) -> dict:
     command = [str(BIN / "python"), "-m", "bench.spark_build", "--raw-dir", str(raw_dir)]
     measured = run_measured([*command, "--out", str(work)], env=env, cwd=ROOT, echo_prefix="  ")
     run = _summary(measured)
-    (work / "cpu_timeline.json").write_text(json.dumps(measured.cpu_timeline))
+    (work / TIMELINE_FILE).write_text(json.dumps(measured.cpu_timeline))
     if measured.outcome != "ok":
         run["error"] = measured.lines[-5:]
         return run
+    return read_spark_run(work, run)
+
+
+def read_spark_run(work: Path, run: dict) -> dict:
+    """``run`` with the stages of the Spark build in ``work`` (its parts, dbt artifacts and CPU
+    timeline): wall and CPU seconds per stage and per part, dbt's failures."""
+    from bench.__main__ import read_run_results as read_invocation
+    from bench.__main__ import rounded, stage_intervals
+
+    timeline = [tuple(sample) for sample in json.loads((work / TIMELINE_FILE).read_text())]
     record = json.loads((work / PARTS_FILE).read_text())
     folders = [work / f"invocation_{i}" for i in (1, 2)]
     invocations = [read_invocation(folder) for folder in folders]
     nodes = [interval for folder in folders for interval in stage_intervals(folder)]
-    run["stages"] = rounded(spark_stage_seconds(record, invocations))
-    run["stage_cpu"] = rounded(spark_stage_cpu(measured.cpu_timeline, record, nodes))
+    run["stages"] = rounded(spark_stages(clock(timeline), record, nodes))
+    run["stage_cpu"] = rounded(spark_stages(timeline, record, nodes))
     run["parts_seconds"] = rounded({n: e - s for n, s, e in part_intervals(record)})
     run["ml_seconds"] = rounded(record["ml_seconds"])
     run["dbt_elapsed"] = [invocation["elapsed"] for invocation in invocations]

@@ -126,12 +126,12 @@ def scale_markdown(r: dict) -> list[str]:
 
 
 def markdown(results: dict) -> str:
-    m = results["machine"]
+    from bench.__main__ import run_on
+
     lines = [
         "# Spark beside DuckDB",
         "",
-        f"Run {results['finished_at']} on {m['cpus']} CPUs, {m['memory_gib']} GiB RAM, "
-        f"{m['cpu_model']}. Wall seconds are summed node seconds of dbt (DuckDB runs 2 threads, "
+        run_on(results) + "Wall seconds are summed node seconds of dbt (DuckDB runs 2 threads, "
         "Spark 1) and the ML step's seconds; CPU seconds are the process tree's (with Spark's JVM "
         "and Python workers), shared among the stages running at each moment. Medians of the "
         "runs.",

@@ -13,12 +13,7 @@ import pytest
 from bench.__main__ import stage_of
 from bench.capacity import Assumptions, capacity_plan, per_row_costs
 from bench.measure import run_measured
-from bench.spark import (
-    OVERHEAD,
-    ml_stage_intervals,
-    spark_stage_cpu,
-    spark_stage_seconds,
-)
+from bench.spark import OVERHEAD, clock, ml_stage_intervals, spark_stages
 from bench.spark_build import PARTS_FILE, PartRecorder, StageEnds
 from bench.spark_report import duckdb_stages, scale_markdown
 from bench.stage_cpu import UNATTRIBUTED, cpu_by_label, node_interval
@@ -86,26 +81,22 @@ RECORD = {
         ["model_registry", 140.0],
     ],
 }
-INVOCATIONS = [
-    {"stages": {"staging": 40.0, "dbt tests": 30.0}},
-    {"stages": {"segmentation": 1.0, "dbt tests": 9.0}},
-]
+NODES = [("staging", 10.0, 50.0), ("dbt tests", 60.0, 90.0), ("segmentation", 140.0, 141.0)]
 
 
-def test_spark_stage_seconds_add_both_invocations_and_the_ml_step():
-    stages = spark_stage_seconds(RECORD, INVOCATIONS)
-    assert stages["dbt tests"] == 39.0
-    assert stages["segmentation"] == 1.0 + 8.0 + 2.0  # the twin's node and the ML step
-    assert stages[SEG_EXEC] == 2.0
-    assert stages["prediction"] == stages[PRED_DRIVER] == 15.0
-    # session 10 s + dbt's 130 s of wall time less its 80 s of nodes
-    assert stages[OVERHEAD] == pytest.approx(60.0)
+def test_spark_stage_wall_seconds_come_from_the_clock_over_the_run():
+    wall = spark_stages(clock([(0.0, 0.0), (85.0, 3.0), (170.0, 9.0)]), RECORD, NODES)
+    assert wall["staging"] == pytest.approx(40.0)
+    assert wall[SEG_EXEC] == pytest.approx(2.0)
+    assert wall["segmentation"] == pytest.approx(8.0 + 2.0 + 1.0)  # ML step and the twin's node
+    # 170 s less 71 s of nodes and 30 s of ML step
+    assert wall[OVERHEAD] == pytest.approx(69.0)
+    assert sum(v for k, v in wall.items() if ":" not in k) == pytest.approx(170.0)
 
 
 def test_spark_stage_cpu_splits_the_timeline_by_node_ml_stage_and_part():
     timeline = [(t, 2.0 * t) for t in range(0, 171)]  # two cores busy throughout
-    nodes = [("staging", 10.0, 50.0), ("dbt tests", 60.0, 90.0), ("segmentation", 140.0, 141.0)]
-    cpu = spark_stage_cpu(timeline, RECORD, nodes)
+    cpu = spark_stages(timeline, RECORD, NODES)
     assert cpu["staging"] == pytest.approx(80.0)
     assert cpu[SEG_DRIVER] == pytest.approx(16.0)  # 110 to 118 s
     assert cpu["segmentation"] == pytest.approx(16.0 + 4.0 + 2.0)
