@@ -157,7 +157,7 @@ def test_run_measured_counts_the_cpu_of_the_whole_process_tree():
 def _scale(customers: int, lines: int, stage_cpu: dict[str, float]) -> dict:
     return {
         "rows": {"customers": customers, "order_lines": lines},
-        "spark": {"stage_cpu": stage_cpu},
+        "spark": {"stage_cpu": stage_cpu, "seconds": customers * 0.036},
     }
 
 
@@ -195,7 +195,11 @@ def test_capacity_plan_sizes_executors_for_the_target_hours():
     # the driver fits a 1M sample: 1,000 us x 1M customers on 2 cores
     assert plan["driver_core_hours"] == pytest.approx(1_000 / 3600, abs=0.01)
     assert plan["hours"]["driver"] == pytest.approx(500 / 3600, abs=0.01)
-    assert plan["hours"]["overhead (as measured)"] == pytest.approx(0.1)
+    # the small scale's 360 s of wall time, paid once per build
+    assert plan["hours"]["fixed (the small scale's wall)"] == pytest.approx(0.1)
+    assert plan["hours"]["total"] == pytest.approx(
+        plan["hours"]["distributed"] + plan["hours"]["driver"] + 0.1, abs=0.01
+    )
 
 
 def test_more_data_needs_more_executors():
