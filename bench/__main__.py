@@ -9,6 +9,9 @@ process tree), ours raw->customer_features (`dbt run --select +customer_features
 way (bench/pandas_way.py, under a memory cap and timeout) and the floor (bench/floor.sql).
 Feature values of the pandas way and the floor are checked against dbt's customer_features on a
 sample. Writes <bench-dir>/results.json and results.md.
+
+With --engine spark: the DuckDB build and the build on a local Spark, stage by stage
+(bench/spark.py), into <bench-dir>/spark_results.json and spark_results.md.
 """
 
 from __future__ import annotations

@@ -47,8 +47,6 @@ STAGES = (
 # Time outside any node or ML stage: the Spark session's start and the raw tables' registration,
 # dbt's parse, catalog look-ups and scheduling between nodes.
 OVERHEAD = "start-up and dbt overhead"
-
-
 TIMELINE_FILE = "cpu_timeline.json"
 DBT_PARTS = ("dbt invocation 1", "dbt invocation 2")
 
@@ -96,16 +94,16 @@ def spark_stages(
         (end for name, _, end in part_intervals(record) if name == "dbt invocation 1"), None
     )
     ml = ml_stage_intervals(ml_start, record.get("ml_stage_ends", [])) if ml_start else []
-    cpu = cpu_by_label(timeline, [*node_intervals, *ml])
+    totals = cpu_by_label(timeline, [*node_intervals, *ml])
     parts = cpu_by_label(timeline, part_intervals(record))
-    nodes = sum(cpu.get(label, 0.0) for label in {label for label, _, _ in node_intervals})
-    cpu.pop(UNATTRIBUTED, None)
+    nodes = sum(totals.get(label, 0.0) for label in {label for label, _, _ in node_intervals})
+    totals.pop(UNATTRIBUTED, None)
     outside_ml = sum(parts.get(name, 0.0) for name in ("session", *DBT_PARTS, UNATTRIBUTED))
-    cpu[OVERHEAD] = outside_ml - nodes
+    totals[OVERHEAD] = outside_ml - nodes
     for sub in {label for label, _, _ in ml}:
         top = sub.split(":")[0]
-        cpu[top] = cpu.get(top, 0.0) + cpu[sub]
-    return cpu
+        totals[top] = totals.get(top, 0.0) + totals[sub]
+    return totals
 
 
 def run_spark(raw_dir: Path, work: Path) -> dict:
