@@ -43,7 +43,12 @@ REFERENCE = "btyd"  # BG/NBD + Gamma-Gamma, the reference every target is stated
 VARIANTS = {
     "demo": Season(),
     "seasonal": Season(amplitude=0.5, trend=0.2, peak_month=11),
+    "seasonal_1y": Season(amplitude=0.5, trend=0.2, peak_month=11),
 }
+# Variants cut to one year of orders before the cutoff, with their own end date: a one-year
+# export predicting the autumn rise (the end date replaces --end-dates).
+ONE_YEAR = {"seasonal_1y": dt.date(2026, 12, 1)}
+HISTORY_DAYS_KEPT = 365
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,8 @@ def _build(case: Case, work: Path, reuse: bool) -> float:
     full = generate_full(
         work / "raw_full", case.customers, case.seed, case.end, VARIANTS[case.variant]
     )
-    cut = cut_extract(full, work / "raw_cut", case.cutoff)
+    first = case.cutoff - dt.timedelta(days=HISTORY_DAYS_KEPT) if case.variant in ONE_YEAR else None
+    cut = cut_extract(full, work / "raw_cut", case.cutoff, first)
     horizon = {"horizon_days": case.horizon_days}
     started = time.perf_counter()
     log(f"{case.name}: dbt build on the extract cut at {case.cutoff}")
@@ -190,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ends = [dt.date.fromisoformat(d.strip()) for d in args.end_dates.split(",")]
     cases = [
-        Case(v, args.customers, args.seed, end, args.horizon_days) for v in variants for end in ends
+        Case(v, args.customers, args.seed, end, args.horizon_days)
+        for v in variants
+        for end in ([ONE_YEAR[v]] if v in ONE_YEAR else ends)
     ]
     args.out.mkdir(parents=True, exist_ok=True)
     results = [run_case(case, args.out, args.reuse_builds) for case in cases]

@@ -13,6 +13,8 @@ from models_py.prediction.backtests import (
     complexity_order,
     cutoffs_by_depth,
     plan_folds,
+    season_lag,
+    season_references,
     stack_frames,
     summarise_folds,
 )
@@ -115,3 +117,10 @@ def test_a_candidate_without_a_publish_rank_is_compared_but_never_published(monk
     monkeypatch.setitem(MODELS, "probe", spec)
     scores = {"probe": [0.95, 0.96, 0.97], "linear_model": [0.80, 0.81, 0.82]}
     assert select_published("purchase", scores, "roc_auc", "max") == ("linear_model", None)
+
+
+def test_the_season_reference_is_a_year_of_horizons_deeper():
+    assert [season_lag(h) for h in (91, 90, 30, 365, 1000)] == [4, 4, 12, 1, 1]
+    # The score window (0) and each fold look a year back: with H = 91 exactly 364 days.
+    assert season_references([1, 2, 3], 91) == {0: 4, 1: 5, 2: 6, 3: 7}
+    assert season_references([], 30) == {0: 12}
