@@ -20,7 +20,7 @@ from models_py.settings import PredictionSettings
 H = 91
 END = pd.Timestamp("2024-12-31")
 ROLES = ["score", "evaluate", "train", *(f"back_{i}" for i in range(3, 9))]
-FEATURES = ["recency_days", "frequency", "monetary", "aov", "spend_last_horizon", "orders_last_horizon"]
+FEATURES = ["recency_days", "frequency", "monetary", "aov", "spend_last_horizon"]
 
 
 def seasonal_orders(customers: int, years: float, seed: int = 5) -> pd.DataFrame:
