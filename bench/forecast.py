@@ -19,6 +19,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from bench.forecast_scores import (
 )
 from models_py.demo_data.calendar import Season
 from models_py.demo_data.config import DEFAULT_END_DATE
+from models_py.prediction.registry import MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "forecast-evaluation.md"
@@ -92,8 +94,9 @@ def _build(case: Case, work: Path, reuse: bool) -> float:
     return build_seconds
 
 
-def run_case(case: Case, out: Path, reuse: bool = False) -> dict:
-    """Build the cut and full warehouses of one case and score every prediction."""
+def run_case(case: Case, out: Path, reuse: bool = False, models: Sequence[str] = ()) -> dict:
+    """Build the cut and full warehouses of one case and score the published predictions and
+    the registry ``models`` (every one when empty; BG/NBD + Gamma-Gamma always)."""
     work = out / case.name
     build_seconds = _build(case, work, reuse)
     actual = actual_outcomes(work / "full" / "build.duckdb", case.cutoff, case.horizon_days)
@@ -101,7 +104,9 @@ def run_case(case: Case, out: Path, reuse: bool = False) -> dict:
     build = work / "cut" / "build.duckdb"
     published, names = published_predictions(build)
     settings = project_settings(case.horizon_days)
-    predictions = pd.concat([published, model_predictions(build, settings)], ignore_index=True)
+    names = [REFERENCE, *(m for m in models if m != REFERENCE)] if models else list(MODELS)
+    refitted = model_predictions(build, settings, names)
+    predictions = pd.concat([published, refitted], ignore_index=True)
     held_out = score_predictions(predictions, actual)
     return {
         "case": asdict(case) | {"cutoff": case.cutoff},
@@ -180,6 +185,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=ROOT / "warehouse" / "bench" / "forecast")
     parser.add_argument("--docs", action="store_true", help="write the table into the docs")
     parser.add_argument(
+        "--models",
+        default="",
+        help="comma-separated registry models to refit and score beside the published "
+        "predictions (default every one; BG/NBD + Gamma-Gamma always)",
+    )
+    parser.add_argument(
         "--reuse-builds",
         action="store_true",
         help="score an earlier run's warehouses again (after changing a model, not the data)",
@@ -201,7 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         for end in ([ONE_YEAR[v]] if v in ONE_YEAR else ends)
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    results = [run_case(case, args.out, args.reuse_builds) for case in cases]
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown:
+        print(f"error: unknown model(s) {unknown}; choose from {list(MODELS)}", file=sys.stderr)
+        return 2
+    results = [run_case(case, args.out, args.reuse_builds, models) for case in cases]
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     table = markdown(results)
     (args.out / "results.md").write_text(table)
