@@ -104,8 +104,8 @@ def run_case(case: Case, out: Path, reuse: bool = False, models: Sequence[str] =
     build = work / "cut" / "build.duckdb"
     published, names = published_predictions(build)
     settings = project_settings(case.horizon_days)
-    names = [REFERENCE, *(m for m in models if m != REFERENCE)] if models else list(MODELS)
-    refitted = model_predictions(build, settings, names)
+    refit = [REFERENCE, *(m for m in models if m != REFERENCE)] if models else list(MODELS)
+    refitted = model_predictions(build, settings, refit)
     predictions = pd.concat([published, refitted], ignore_index=True)
     held_out = score_predictions(predictions, actual)
     return {
