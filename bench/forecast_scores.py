@@ -101,6 +101,16 @@ def published_predictions(build: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     return table, names
 
 
+def spend_scaling(build: Path) -> dict[str, float]:
+    """The run's calibration facts about the published spend model (season_scale_applied,
+    season_scale, season_folds, totals_scale_applied, totals_scale)."""
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute(
+            "select metric, value from model_metrics where split = 'final' and task = 'spend'"
+        ).fetchall()
+    return {metric: float(value) for metric, value in rows}
+
+
 def evaluation_split_scores(build: Path) -> pd.DataFrame:
     """The run's own evaluation-split spend RMSE and purchase ROC AUC per model (the single
     window the pipeline chose by)."""
