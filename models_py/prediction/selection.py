@@ -43,9 +43,11 @@ def select_published(
     ranks = {name: model_spec(name).publish_rank for name in scores}
     # Every baseline may be published; a candidate without a publish rank is for comparison.
     eligible = [n for n in scores if model_spec(n).is_baseline or ranks[n] is not None]
-    published, best = choose_model(
-        summary[summary["model_name"].isin(eligible)], direction, complexity_order(eligible, ranks)
-    )
+    order = complexity_order(eligible, ranks)
+    # A floor (zero) is the last choice, not the first: with few folds one standard error is
+    # wide, and predicting nothing must beat every model, not come within noise of the best.
+    order = sorted(order, key=lambda name: model_spec(name).floor)
+    published, best = choose_model(summary[summary["model_name"].isin(eligible)], direction, order)
     if published is None:
         return "btyd", None
     stats = summary.set_index("model_name")
