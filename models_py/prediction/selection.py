@@ -177,11 +177,16 @@ def _calibrate_purchase(result, model: str, folds: list[FoldPredictions], cutoff
 
 
 def _scale_helps(
-    model: str, folds: list[FoldPredictions], factors: Sequence[float], name: str, cutoffs
+    model: str,
+    folds: list[FoldPredictions],
+    factors: Sequence[float],
+    name: str,
+    cutoffs,
+    every_fold: bool = False,
 ) -> tuple[bool, list[dict]]:
     """Whether multiplying each fold's predictions by its factor brings the folds' totals closer
-    to the actual totals without raising the mean RMSE; and the per-fold rows ``rmse_<name>``
-    and ``total_ratio_<name>``."""
+    to the actual totals without raising the mean RMSE (``every_fold``: without raising any
+    fold's RMSE); and the per-fold rows ``rmse_<name>`` and ``total_ratio_<name>``."""
     rows: list[dict] = []
     rmse, rmse_scaled, off, off_scaled = [], [], [], []
     for f, s in zip(folds, factors, strict=True):
@@ -195,8 +200,12 @@ def _scale_helps(
             _row(model, "spend", f.fold, cutoffs[f.fold], f"rmse_{name}", rmse_scaled[-1]),
             _row(model, "spend", f.fold, cutoffs[f.fold], f"total_ratio_{name}", ratio * s),
         ]
-    helps = np.nanmean(off_scaled) < np.nanmean(off) and np.mean(rmse_scaled) <= np.mean(rmse)
-    return bool(helps), rows
+    rmse_ok = (
+        all(a <= b for a, b in zip(rmse_scaled, rmse, strict=True))
+        if every_fold
+        else np.mean(rmse_scaled) <= np.mean(rmse)
+    )
+    return bool(np.nanmean(off_scaled) < np.nanmean(off) and rmse_ok), rows
 
 
 def _calibrate_totals(
@@ -222,13 +231,14 @@ def _calibrate_season(
     result, model: str, folds: list[FoldPredictions], ratios: Mapping[int, float], cutoffs
 ) -> bool:
     """Scale by the score window's season reference ratio if scaling each fold by its own
-    reference's ratio helps (the folds that have one); True when applied."""
+    reference's ratio helps (the folds that have one; no fold's RMSE may rise, as a reference
+    a year back rests on a shorter history and can overcorrect); True when applied."""
     checked = [f for f in folds if np.isfinite(ratios.get(f.fold, np.nan))]
     factors = [ratios[f.fold] for f in checked]
     score = ratios.get(0, np.nan)
     applied = False
     if checked:
-        helps, rows = _scale_helps(model, checked, factors, "season", cutoffs)
+        helps, rows = _scale_helps(model, checked, factors, "season", cutoffs, every_fold=True)
         result.metric_rows += rows + [
             _row(model, "spend", f.fold, cutoffs[f.fold], "season_factor", factor)
             for f, factor in zip(checked, factors, strict=True)

@@ -177,6 +177,16 @@ def test_a_season_that_misleads_the_backtests_is_not_applied():
     assert result.scale is None or facts[("totals_scale_applied", None)] == 1.0
 
 
+def test_a_season_that_overcorrects_one_fold_is_not_applied():
+    # Closer totals on average, but fold 1's reference (a shorter history a year back)
+    # overcorrects it and raises its RMSE.
+    spend = _seasonal_spend({1: 1.1, 2: 0.5})
+    _, facts = _calibrate_spend(spend, {0: 0.45, 1: 0.55, 2: 1.8})
+    assert facts[("total_ratio_season", 2)] == pytest.approx(0.9, abs=0.05)
+    assert facts[("rmse_season", 1)] > np.sqrt(np.mean((spend[0].pred - spend[0].y) ** 2))
+    assert facts[("season_scale_applied", None)] == 0.0
+
+
 def test_without_a_season_reference_for_the_score_window_nothing_is_scaled_by_season():
     # A year of history: the folds may have references but the window predicted has none.
     spend = _seasonal_spend({1: 2.0, 2: 0.5})
