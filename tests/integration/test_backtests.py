@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
-import numpy as np
 import pandas as pd
 import pytest
 from helpers import Warehouse
@@ -54,31 +53,6 @@ def test_published_model_follows_the_one_standard_error_rule(built_warehouse: Wa
     calibration = built_warehouse.query("select * from model_calibration")
     assert set(calibration["probability"]) == {"raw", "calibrated"}
     assert calibration.groupby("probability")["customers"].sum().nunique() == 1
-
-
-def test_spend_is_scaled_by_the_season_only_where_the_backtests_say_it_helps(
-    built_warehouse: Warehouse,
-):
-    metrics = built_warehouse.query(
-        "select * from model_metrics where task = 'spend' and is_published"
-    )
-    final = metrics[metrics["split"] == "final"].set_index("metric")["value"]
-    folds = metrics[metrics["split"] == "evaluate"].pivot_table(
-        index="fold", columns="metric", values="value"
-    )
-    # Two years of history: the year before each fold's window is there for most folds.
-    checked = folds.dropna(subset=["total_ratio_season"])
-    assert final["season_folds"] == len(checked) >= 1
-    closer = (checked["total_ratio_season"] - 1).abs().mean() < (
-        (checked["total_ratio"] - 1).abs().mean()
-    )
-    no_worse = (checked["rmse_season"] <= checked["rmse"]).all()
-    assert bool(final["season_scale_applied"]) == (closer and no_worse)
-    np.testing.assert_allclose(
-        checked["total_ratio_season"], checked["total_ratio"] * checked["season_factor"]
-    )
-    if final["season_scale_applied"]:
-        assert final["totals_scale_applied"] == 0 and final["season_scale"] > 0
 
 
 @pytest.fixture(scope="module")

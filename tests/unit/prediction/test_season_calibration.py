@@ -84,12 +84,13 @@ def frames_for(orders: pd.DataFrame, depth: int) -> tuple[dict, pd.DataFrame]:
 
 
 def settings(**kw) -> PredictionSettings:
+    base = {"season_calibration": 1} | kw
     return PredictionSettings(
         horizon_days=H,
         features=FEATURES,
         candidates=("linear_model",),
         min_train_customers=100,
-        **kw,
+        **base,
     )
 
 
