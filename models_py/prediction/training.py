@@ -11,9 +11,9 @@ Design. With T the last cutoff (``score``) and H the horizon (docs/backtests.md)
    AND the baselines (purchase: ROC AUC; spend: RMSE), preferring the simplest model within
    one standard error of the best (selection.py); a published baseline comes with a warning;
 3. calibrate the published purchase probabilities (Platt) and spend totals on their
-   out-of-fold predictions, kept only where the backtests say it helps; with a year of history,
-   the spend totals by the season a year earlier (the published spend model fitted a year
-   before each window, as it is fitted for scoring);
+   out-of-fold predictions, kept only where the backtests say it helps; with
+   ``season_calibration`` and the history for it, the spend totals by the season a year earlier
+   (the published spend model fitted a year before each window, as it is fitted for scoring);
 4. refit the published models on the latest ``training_cutoffs`` labelled cutoffs and the
    BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
 
