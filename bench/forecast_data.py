@@ -39,19 +39,21 @@ def _csv(path: Path) -> str:
     return f"read_csv('{path}', header = true, all_varchar = true)"
 
 
-def cut_extract(full: Path, out: Path, cutoff: dt.date) -> Path:
+def cut_extract(full: Path, out: Path, cutoff: dt.date, first: dt.date | None = None) -> Path:
     """The extract as known at the end of ``cutoff``: orders placed and last updated by then
     (re-sent versions from later dropped; unparseable timestamps kept for staging to
-    quarantine), their lines and orphan lines, every customer and product."""
+    quarantine), their lines and orphan lines, every customer and product. With ``first``, only
+    orders placed after it (an export that starts there)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "ground_truth").mkdir(exist_ok=True)
     limit = f"timestamp '{cutoff:%Y-%m-%d} 23:59:59'"
+    start = "true" if first is None else f"parse_ts(order_ts) >= date '{first + dt.timedelta(1)}'"
     with duckdb.connect() as con:
         con.execute(PARSE_TS)
         con.execute(
             f"create table kept_orders as select * from {_csv(full / 'orders.csv')} "
             f"where coalesce(parse_ts(order_ts) <= {limit}, true) "
-            f"and coalesce(parse_ts(updated_at) <= {limit}, true)"
+            f"and coalesce(parse_ts(updated_at) <= {limit}, true) and coalesce({start}, true)"
         )
         con.execute(
             f"create table kept_lines as select l.* from {_csv(full / 'order_lines.csv')} l "

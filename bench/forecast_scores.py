@@ -4,6 +4,7 @@ and each judged against what customers did after T."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -52,15 +53,17 @@ def _frames(build: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def model_predictions(build: Path, settings: PredictionSettings) -> pd.DataFrame:
-    """Per customer at T and model: p_purchase and predicted_spend, each model fitted as the
-    pipeline fits its published one for scoring (labelled models on the evaluate cutoff's
+def model_predictions(
+    build: Path, settings: PredictionSettings, names: Sequence[str] = tuple(MODELS)
+) -> pd.DataFrame:
+    """Per customer at T and model ``names``: p_purchase and predicted_spend, each model fitted
+    as the pipeline fits its published one for scoring (labelled models on the evaluate cutoff's
     snapshot and labels, BG/NBD + Gamma-Gamma on the snapshot at T)."""
     frames = _frames(build)
     evaluate, score = frames["evaluate"], frames["score"]
     context = _context(score, settings)
     parts = []
-    for name in MODELS:
+    for name in names:
         predicted = {}
         for task in TASKS:
             model = make_model(name, task, context)
@@ -96,6 +99,16 @@ def published_predictions(build: Path) -> tuple[pd.DataFrame, dict[str, str]]:
     }
     table = preds[["customer_id", "p_purchase", "predicted_spend"]].assign(model=PUBLISHED)
     return table, names
+
+
+def spend_scaling(build: Path) -> dict[str, float]:
+    """The run's calibration facts about the published spend model (season_scale_applied,
+    season_scale, season_folds, totals_scale_applied, totals_scale)."""
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute(
+            "select metric, value from model_metrics where split = 'final' and task = 'spend'"
+        ).fetchall()
+    return {metric: float(value) for metric, value in rows}
 
 
 def evaluation_split_scores(build: Path) -> pd.DataFrame:

@@ -167,6 +167,9 @@ class PredictionSettings:
     backtest_folds: int = field(default=3, metadata=_var("backtest_folds"))
     training_cutoffs: int = field(default=1, metadata=_var("training_cutoffs"))
     backtest_max_rows: int = field(default=20_000, metadata=_var("prediction_backtest_max_rows"))
+    # 1: scale spend by the season a year earlier when the backtests say it helps (the grid of
+    # cutoffs reaches a year deeper for it); 0: off.
+    season_calibration: int = field(default=0, metadata=_var("season_calibration"))
 
     def __post_init__(self) -> None:
         for name in ("features", "categorical_features", "candidates", "baselines"):

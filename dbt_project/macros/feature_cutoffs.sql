@@ -21,17 +21,20 @@
         n horizons before the score date. score (0), evaluate (1) and train (2) always exist;
         back_3, back_4, ... follow as deep as the backtests need: fold i evaluates at i horizons
         back and trains on the training_cutoffs cutoffs before it, so the deepest is
-        backtest_folds + training_cutoffs. int_feature_cutoffs builds one row per role; models
-        that sum every cutoff in one pass over the events (a column per role) loop over the
-        same list. -#}
+        backtest_folds + training_cutoffs; with season_calibration, a year of horizons deeper
+        (the season references, as backtests.season_lag in models_py). int_feature_cutoffs
+        builds one row per role; models that sum every cutoff in one pass over the events (a
+        column per role) loop over the same list. -#}
     {%- set folds = var_number('backtest_folds', minimum=1, maximum=12, whole=true) %}
     {%- set stacked = var_number('training_cutoffs', minimum=1, maximum=12, whole=true) %}
+    {%- set season = var_number('season_calibration', minimum=0, maximum=1, whole=true) %}
+    {%- set year = [(365.25 / checked_horizon_days()) | round | int, 1] | max if season else 0 %}
     {%- set roles = [
         {'role': 'score', 'horizons_back': 0},
         {'role': 'evaluate', 'horizons_back': 1},
         {'role': 'train', 'horizons_back': 2},
     ] %}
-    {%- for back in range(3, folds + stacked + 1) %}
+    {%- for back in range(3, folds + stacked + year + 1) %}
         {%- do roles.append({'role': 'back_' ~ back, 'horizons_back': back}) %}
     {%- endfor %}
     {{ return(roles) }}

@@ -7,6 +7,10 @@ it, T-(i+1)H ... T-(i+stacked)H, whose labels all end on or before T-iH: nothing
 on was unknown at its evaluation cutoff. The published models are refitted on T-H ...
 T-(stacked)H. With H = 91 days the cutoff four horizons back is the same weeks a year earlier,
 so ``stacked >= 4`` puts a season-aligned window in every training set.
+
+Season references: the fold ``season_lag`` horizons deeper than a window predicts the same weeks
+a year earlier; its actual / predicted spend is what the season calibration scales by
+(calibration.py).
 """
 
 from __future__ import annotations
@@ -24,11 +28,29 @@ __all__ = [
     "complexity_order",
     "cutoffs_by_depth",
     "plan_folds",
+    "season_lag",
+    "season_references",
     "stack_frames",
     "summarise_folds",
+    "usable_roles",
 ]
 
 MIN_FOLDS = 3  # fewer backtest folds than this leave the choice resting on noise: a warning
+DAYS_PER_YEAR = 365.25
+
+
+def season_lag(horizon_days: int) -> int:
+    """Horizons in a year, rounded (4 for 90 or 91 days): the cutoff this many horizons before
+    another predicts the same weeks a year earlier. cutoff_roles() in
+    dbt_project/macros/feature_cutoffs.sql adds as many cutoffs to the grid for it."""
+    return max(1, round(DAYS_PER_YEAR / horizon_days))
+
+
+def season_references(fold_numbers: Sequence[int], horizon_days: int) -> dict[int, int]:
+    """Window -> the fold whose window is the same weeks a year earlier, for the score window
+    (0) and each backtest fold."""
+    lag = season_lag(horizon_days)
+    return {number: number + lag for number in (0, *fold_numbers)}
 
 
 @dataclass(frozen=True)
@@ -85,7 +107,7 @@ def plan_folds(
     messages: list[str] = []
     for number in range(1, folds + 1):
         evaluate = depths.get(number)
-        train = _usable_roles(depths, usable, range(number + 1, number + stacked + 1))
+        train = usable_roles(depths, usable, range(number + 1, number + stacked + 1))
         if evaluate is None or not train:
             why = (
                 "no snapshot at its evaluation cutoff"
@@ -99,13 +121,14 @@ def plan_folds(
             messages.append(f"backtest fold {number} skipped: {why}")
             continue
         planned.append(Fold(number=number, evaluate_role=evaluate, train_roles=train))
-    final = _usable_roles(depths, usable, range(1, stacked + 1))
+    final = usable_roles(depths, usable, range(1, stacked + 1))
     return FoldPlan(folds=tuple(planned), final_roles=final, messages=tuple(messages))
 
 
-def _usable_roles(
+def usable_roles(
     depths: Mapping[int, str], usable: Mapping[str, str], backs: range
 ) -> tuple[str, ...]:
+    """The roles ``backs`` horizons back that exist and can be trained on, nearest first."""
     return tuple(depths[b] for b in backs if b in depths and usable.get(depths[b]) == "")
 
 

@@ -10,6 +10,11 @@ Brier score falls.
 Spend totals: one factor (sum actual / sum predicted over the folds) scales every prediction,
 applied only if, leave-one-fold-out, it brings the folds' totals closer to the actual totals
 without raising the mean RMSE.
+
+Season: the published spend model's actual / predicted spend on the window a year before the
+one predicted (its season reference, backtests.season_references) scales its predictions, applied
+only if scaling each backtest fold by its own reference's ratio helps by the same rule. It takes
+precedence over the one factor, which cannot follow a bias that changes sign with the season.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ __all__ = [
     "brier_score",
     "leave_one_fold_out",
     "reliability_table",
+    "spend_ratio",
     "totals_scale",
 ]
 
@@ -113,6 +119,12 @@ def totals_scale(folds: Sequence[FoldPredictions]) -> tuple[float, list[float]]:
 
     held_out = [ratio([f for f in folds if f.fold != held.fold]) for held in folds]
     return ratio(folds), held_out
+
+
+def spend_ratio(actual, predicted) -> float:
+    """Total actual over total predicted; NaN when nothing was predicted."""
+    total = float(np.sum(predicted))
+    return float(np.sum(actual)) / total if total > 0 else float("nan")
 
 
 class CalibratedClassifier:

@@ -85,6 +85,8 @@ class ModelSpec:
     derived: tuple[str, ...] = ()  # candidates: derived feature sets added (DERIVED_FEATURES)
     blend_btyd: bool = False  # candidates: averaged with BG/NBD + GG (needs derived "btyd")
     default: bool = True  # fitted and evaluated by default (else only when named in settings)
+    # Predicts nothing: a floor to beat, published only when no model is within noise of it.
+    floor: bool = False
 
     @property
     def kind(self) -> str:
@@ -183,7 +185,7 @@ MODELS: dict[str, ModelSpec] = {
             derived=("btyd", "calendar"),
             blend_btyd=True,
         ),
-        ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True),
+        ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True, floor=True),
         ModelSpec(name="last_window", is_baseline=True, build=_last_window, fixed_threshold=True),
         ModelSpec(name="btyd", is_baseline=True, build=_btyd, publish_rank=0),
     )

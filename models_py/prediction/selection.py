@@ -43,9 +43,11 @@ def select_published(
     ranks = {name: model_spec(name).publish_rank for name in scores}
     # Every baseline may be published; a candidate without a publish rank is for comparison.
     eligible = [n for n in scores if model_spec(n).is_baseline or ranks[n] is not None]
-    published, best = choose_model(
-        summary[summary["model_name"].isin(eligible)], direction, complexity_order(eligible, ranks)
-    )
+    order = complexity_order(eligible, ranks)
+    # A floor (zero) is the last choice, not the first: with few folds one standard error is
+    # wide, and predicting nothing must beat every model, not come within noise of the best.
+    order = sorted(order, key=lambda name: model_spec(name).floor)
+    published, best = choose_model(summary[summary["model_name"].isin(eligible)], direction, order)
     if published is None:
         return "btyd", None
     stats = summary.set_index("model_name")
@@ -119,9 +121,14 @@ def calibrate_published(
     oof: Mapping[tuple[str, str, int], np.ndarray],
     outcomes: Mapping[int, pd.DataFrame],
     targets: Mapping[str, str],
+    season_ratios: Mapping[int, float] | None = None,
 ) -> PublishedCalibration:
     """Calibrate the published purchase probabilities and spend totals on the out-of-fold
-    predictions ``oof`` ((task, model, fold) -> predictions on ``outcomes[fold]``)."""
+    predictions ``oof`` ((task, model, fold) -> predictions on ``outcomes[fold]``).
+
+    ``season_ratios`` (None: no season calibration) maps a window (0 = the score window, i =
+    backtest fold i) to the published spend model's actual / predicted spend on the window a
+    year before it; windows without one are absent."""
     result = PublishedCalibration()
     folds = sorted(outcomes)
     per_task = {
@@ -135,7 +142,10 @@ def calibrate_published(
     }
     cutoffs = {f: outcomes[f]["as_of_date"].iloc[0] for f in folds}
     _calibrate_purchase(result, published["purchase"], per_task["purchase"], cutoffs)
-    _calibrate_totals(result, published["spend"], per_task["spend"], cutoffs)
+    seasonal = season_ratios is not None and _calibrate_season(
+        result, published["spend"], per_task["spend"], season_ratios, cutoffs
+    )
+    _calibrate_totals(result, published["spend"], per_task["spend"], cutoffs, blocked=seasonal)
     return result
 
 
@@ -166,29 +176,79 @@ def _calibrate_purchase(result, model: str, folds: list[FoldPredictions], cutoff
     result.reliability = pd.concat(tables, ignore_index=True).assign(model_name=model)
 
 
-def _calibrate_totals(result, model: str, folds: list[FoldPredictions], cutoffs) -> None:
+def _scale_helps(
+    model: str,
+    folds: list[FoldPredictions],
+    factors: Sequence[float],
+    name: str,
+    cutoffs,
+    every_fold: bool = False,
+) -> tuple[bool, list[dict]]:
+    """Whether multiplying each fold's predictions by its factor brings the folds' totals closer
+    to the actual totals without raising the mean RMSE (``every_fold``: without raising any
+    fold's RMSE); and the per-fold rows ``rmse_<name>`` and ``total_ratio_<name>``."""
+    rows: list[dict] = []
+    rmse, rmse_scaled, off, off_scaled = [], [], [], []
+    for f, s in zip(folds, factors, strict=True):
+        actual = f.y.sum()
+        rmse.append(np.sqrt(np.mean((f.pred - f.y) ** 2)))
+        rmse_scaled.append(np.sqrt(np.mean((f.pred * s - f.y) ** 2)))
+        ratio = f.pred.sum() / actual if actual > 0 else np.nan
+        off.append(abs(ratio - 1))
+        off_scaled.append(abs(ratio * s - 1))
+        rows += [
+            _row(model, "spend", f.fold, cutoffs[f.fold], f"rmse_{name}", rmse_scaled[-1]),
+            _row(model, "spend", f.fold, cutoffs[f.fold], f"total_ratio_{name}", ratio * s),
+        ]
+    rmse_ok = (
+        all(a <= b for a, b in zip(rmse_scaled, rmse, strict=True))
+        if every_fold
+        else np.mean(rmse_scaled) <= np.mean(rmse)
+    )
+    return bool(np.nanmean(off_scaled) < np.nanmean(off) and rmse_ok), rows
+
+
+def _calibrate_totals(
+    result, model: str, folds: list[FoldPredictions], cutoffs, blocked: bool = False
+) -> None:
+    """One factor over the folds, tried leave-one-fold-out; ``blocked`` when the season
+    calibration already scales the predictions."""
+    if len(folds) < 2:
+        return
     scale, held_out = totals_scale(folds)
-    applied = False
-    if len(folds) >= 2:
-        rmse, rmse_scaled, off, off_scaled = [], [], [], []
-        for f, s in zip(folds, held_out, strict=True):
-            actual = f.y.sum()
-            rmse.append(np.sqrt(np.mean((f.pred - f.y) ** 2)))
-            rmse_scaled.append(np.sqrt(np.mean((f.pred * s - f.y) ** 2)))
-            ratio = f.pred.sum() / actual if actual > 0 else np.nan
-            off.append(abs(ratio - 1))
-            off_scaled.append(abs(ratio * s - 1))
-            result.metric_rows += [
-                _row(model, "spend", f.fold, cutoffs[f.fold], "rmse_scaled", rmse_scaled[-1]),
-                _row(model, "spend", f.fold, cutoffs[f.fold], "total_ratio_scaled", ratio * s),
-            ]
-        applied = bool(
-            np.nanmean(off_scaled) < np.nanmean(off) and np.mean(rmse_scaled) <= np.mean(rmse)
-        )
+    helps, rows = _scale_helps(model, folds, held_out, "scaled", cutoffs)
+    applied = helps and not blocked
     if applied:
         result.scale = scale
-    if len(folds) >= 2:
-        result.metric_rows += [
-            _row(model, "spend", None, None, "totals_scale_applied", applied),
-            _row(model, "spend", None, None, "totals_scale", scale if applied else 1.0),
+    result.metric_rows += [
+        *rows,
+        _row(model, "spend", None, None, "totals_scale_applied", applied),
+        _row(model, "spend", None, None, "totals_scale", scale if applied else 1.0),
+    ]
+
+
+def _calibrate_season(
+    result, model: str, folds: list[FoldPredictions], ratios: Mapping[int, float], cutoffs
+) -> bool:
+    """Scale by the score window's season reference ratio if scaling each fold by its own
+    reference's ratio helps (the folds that have one; no fold's RMSE may rise, as a reference
+    a year back rests on a shorter history and can overcorrect); True when applied."""
+    checked = [f for f in folds if np.isfinite(ratios.get(f.fold, np.nan))]
+    factors = [ratios[f.fold] for f in checked]
+    score = ratios.get(0, np.nan)
+    applied = False
+    if checked:
+        helps, rows = _scale_helps(model, checked, factors, "season", cutoffs, every_fold=True)
+        result.metric_rows += rows + [
+            _row(model, "spend", f.fold, cutoffs[f.fold], "season_factor", factor)
+            for f, factor in zip(checked, factors, strict=True)
         ]
+        applied = helps and bool(np.isfinite(score) and score > 0)
+    if applied:
+        result.scale = score
+    result.metric_rows += [
+        _row(model, "spend", None, None, "season_scale_applied", applied),
+        _row(model, "spend", None, None, "season_scale", score if applied else 1.0),
+        _row(model, "spend", None, None, "season_folds", len(checked)),
+    ]
+    return applied

@@ -11,7 +11,9 @@ Design. With T the last cutoff (``score``) and H the horizon (docs/backtests.md)
    AND the baselines (purchase: ROC AUC; spend: RMSE), preferring the simplest model within
    one standard error of the best (selection.py); a published baseline comes with a warning;
 3. calibrate the published purchase probabilities (Platt) and spend totals on their
-   out-of-fold predictions, kept only where the backtests say it helps;
+   out-of-fold predictions, kept only where the backtests say it helps; with
+   ``season_calibration`` and the history for it, the spend totals by the season a year earlier
+   (the published spend model fitted a year before each window, as it is fitted for scoring);
 4. refit the published models on the latest ``training_cutoffs`` labelled cutoffs and the
    BG/NBD + Gamma-Gamma pair on the full history at T; score every customer at T.
 
@@ -43,8 +45,12 @@ from models_py.prediction.backtests import (
     Fold,
     cutoffs_by_depth,
     plan_folds,
+    season_lag,
+    season_references,
     stack_frames,
+    usable_roles,
 )
+from models_py.prediction.calibration import spend_ratio
 from models_py.prediction.metrics import (
     best_f1_threshold,
     classification_metrics,
@@ -255,6 +261,8 @@ class _Plan:
     folds: tuple[_FoldData, ...]
     final_roles: tuple[str, ...]
     messages: tuple[str, ...] = ()
+    depths: dict[int, str] = field(default_factory=dict)  # horizons back -> role
+    usable: dict[str, str] = field(default_factory=dict)  # role -> '' or why it is not usable
 
 
 @dataclass(frozen=True)
@@ -310,6 +318,7 @@ def _plan(frames: dict[str, pd.DataFrame], settings: PredictionSettings) -> _Pla
     dates = {role: f["as_of_date"].iloc[0] for role, f in frames.items() if len(f)}
     depths = cutoffs_by_depth(dates, settings.horizon_days) if "score" in dates else {}
     folds = plan_folds(depths, usable, settings.backtest_folds, settings.training_cutoffs)
+    grid = {"depths": depths, "usable": usable}
     if folds.folds:
         messages = list(folds.messages)
         if len(folds.folds) < MIN_FOLDS:
@@ -319,7 +328,7 @@ def _plan(frames: dict[str, pd.DataFrame], settings: PredictionSettings) -> _Pla
                 "evaluation windows"
             )
         data = tuple(_fold_data(frames, fold, settings) for fold in folds.folds)
-        return _Plan("out_of_time", data, folds.final_roles, tuple(messages))
+        return _Plan("out_of_time", data, folds.final_roles, tuple(messages), **grid)
     evaluate = frames.get("evaluate")
     if evaluate is not None and usable.get("evaluate") == "":
         message = (
@@ -329,7 +338,7 @@ def _plan(frames: dict[str, pd.DataFrame], settings: PredictionSettings) -> _Pla
         )
         sample = subsample(evaluate, settings.max_train_rows, settings.random_state)
         fold = _FoldData(1, "in_sample", sample, sample, evaluate)
-        return _Plan("in_sample", (fold,), ("evaluate",), (message,))
+        return _Plan("in_sample", (fold,), ("evaluate",), (message,), **grid)
     message = (
         f"history too short to fit the supervised models (train cutoff: "
         f"{usable.get('train') or 'no rows'}; evaluate cutoff: "
@@ -485,7 +494,9 @@ def _evaluation(run: _Run) -> _Evaluation:
         messages += [message] if message else []
     oof = {(e.fitted.task, e.fitted.model_name, e.fold): e.predicted for e in done}
     outcomes = {fold.number: fold.evaluate for fold in run.plan.folds}
-    calibration = calibrate_published(published, oof, outcomes, TARGETS)
+    season, season_messages = _season_ratios(run, published["spend"])
+    calibration = calibrate_published(published, oof, outcomes, TARGETS, season)
+    messages += season_messages
     latest = run.plan.folds[0]
     return _Evaluation(
         models=[e.fitted for e in done if e.fold == latest.number],
@@ -500,6 +511,57 @@ def _evaluation(run: _Run) -> _Evaluation:
         calibration=calibration,
         messages=messages,
     )
+
+
+def _season_reference(run: _Run, name: str, depth: int) -> float:
+    """Actual / predicted spend of model ``name`` at the cutoff ``depth`` horizons back, fitted
+    as the published model is for scoring (BG/NBD on that cutoff's histories, a supervised model
+    on the cutoffs before it); NaN when the history cannot support it."""
+    role = run.plan.depths.get(depth)
+    if role is None or run.plan.usable.get(role) != "":
+        return float("nan")
+    evaluate = run.frames[role]
+    rows = min(run.settings.backtest_max_rows, run.settings.max_train_rows)
+    seed = run.settings.random_state
+    if name == "btyd":
+        est = run.build(name, "spend").fit(subsample(evaluate, rows, seed))
+    else:
+        backs = range(depth + 1, depth + run.settings.training_cutoffs + 1)
+        roles = usable_roles(run.plan.depths, run.plan.usable, backs)
+        if not roles:
+            return float("nan")
+        sample = stack_frames([run.frames[r] for r in roles], rows, seed)
+        est = run.build(name, "spend").fit(sample, sample[TARGETS["spend"]])
+    return spend_ratio(evaluate[TARGETS["spend"]], predict_task(est, "spend", evaluate))
+
+
+def _season_ratios(run: _Run, name: str) -> tuple[dict[int, float] | None, list[str]]:
+    """Each window's season reference ratio (0 = the score window, i = fold i) for the published
+    spend model ``name``, where the history has one; None when the season calibration is off.
+    A message when the score window has none."""
+    if not run.settings.season_calibration or run.plan.mode != "out_of_time":
+        return None, []
+    references = season_references([f.number for f in run.plan.folds], run.settings.horizon_days)
+    depths = sorted(set(references.values()))
+    started = time.perf_counter()
+    values = _side_by_side(functools.partial(_season_reference, run, name), depths, run.settings)
+    by_depth = dict(zip(depths, values, strict=True))
+    ratios = {w: by_depth[d] for w, d in references.items() if np.isfinite(by_depth[d])}
+    if any(d in run.plan.depths for d in depths):
+        run.progress.report(
+            f"spend {name} fitted on the season references ({len(ratios)} of {len(references)} "
+            f"windows have one): {time.perf_counter() - started:.1f}s"
+        )
+    if 0 in ratios:
+        return ratios, []
+    lag = season_lag(run.settings.horizon_days)
+    role = run.plan.depths.get(lag)
+    why = "no snapshot" if role is None else run.plan.usable.get(role) or "no usable fit"
+    return ratios, [
+        f"season calibration not possible: the cutoff a year before the score cutoff ({lag} "
+        f"horizons back) has {why}; it needs about a year and {run.settings.horizon_days} days "
+        "of order history, so spend predictions are not scaled by the season"
+    ]
 
 
 def _fit_btyd_final(run: _Run) -> BtydBaseline:

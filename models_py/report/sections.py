@@ -531,6 +531,12 @@ def metric_formats(context: ReportContext) -> dict[str, tuple[str, Callable[[obj
         "total_ratio": ("total predicted / actual", lambda v: num(v, 3)),
         "total_ratio_scaled": ("total predicted / actual, scaled", lambda v: num(v, 3)),
         "rmse_scaled": (f"RMSE, totals scaled ({unit})", money),
+        "total_ratio_season": (
+            "total predicted / actual, scaled by the season",
+            lambda v: num(v, 3),
+        ),
+        "rmse_season": (f"RMSE, scaled by the season ({unit})", money),
+        "season_factor": ("season factor (actual / predicted a year earlier)", lambda v: num(v, 3)),
         "top_decile_lift": ("top-decile lift", lambda v: num(v, 2)),
         "rows": ("customers", context.currency.count),
     }
@@ -935,11 +941,14 @@ SECTIONS: tuple[Section, ...] = (
         key="backtests",
         title="Backtest folds",
         intro="The selection metric and the totals bias (total predicted / total actual) of "
-        "every model on each backtest fold; fold 1 is the latest cutoff.",
+        "every model on each backtest fold; fold 1 is the latest cutoff. With a year of "
+        "history, the published spend model's totals bias with each fold scaled by its actual / "
+        "predicted spend a year earlier (the season calibration: the published predictions are "
+        "scaled by the season only when this helps, model_metrics season_scale_applied).",
         tables=("model_metrics",),
         sql="select task, metric, fold, cutoff_date, model_name, value from model_metrics "
-        "where split = 'evaluate' and fold is not null "
-        "and (is_selection_metric or metric = 'total_ratio') order by task, metric, fold",
+        "where split = 'evaluate' and fold is not null and (is_selection_metric "
+        "or metric in ('total_ratio', 'total_ratio_season')) order by task, metric, fold",
         render=render_backtest_folds,
         empty_note="No backtest fold: the history is too short for an out-of-time evaluation.",
     ),

@@ -49,6 +49,15 @@ def test_cut_extract_keeps_what_was_known_at_the_cutoff(tmp_path: Path) -> None:
     assert len(kept) == int(lines["order_id"].isin(set(cut["order_id"])).sum())
     for table in ("customers", "products"):
         assert (tmp_path / "cut" / f"{table}.csv").stat().st_size > 0
+    # An export that starts a year before the cutoff: only orders placed after its first day.
+    first = CUTOFF - dt.timedelta(days=365)
+    cut_extract(tmp_path / "full", tmp_path / "year", CUTOFF, first)
+    with duckdb.connect() as con:
+        con.execute(PARSE_TS)
+        year = _orders(con, tmp_path / "year")
+    start = pd.Timestamp(first) + pd.Timedelta(days=1)
+    assert len(year) == int((~(known["placed"] < start)).sum()) < len(known)
+    assert not (year["placed"] < start).any()
 
 
 def test_held_out_scores() -> None:

@@ -13,6 +13,8 @@ from models_py.prediction.backtests import (
     complexity_order,
     cutoffs_by_depth,
     plan_folds,
+    season_lag,
+    season_references,
     stack_frames,
     summarise_folds,
 )
@@ -103,6 +105,25 @@ def test_a_winning_baseline_is_published_with_a_warning():
     assert select_published("purchase", scores, "roc_auc", "max") == ("linear_model", None)
 
 
+def test_predicting_nothing_must_beat_the_models_not_come_within_noise_of_them():
+    # Two folds of different seasons: a wide standard error that zero falls within.
+    scores = {
+        "hist_gradient_boosting": [33_900.0, 40_000.0],
+        "decision_tree": [34_300.0, 40_700.0],
+        "zero": [43_600.0, 33_700.0],
+        "btyd": [35_500.0, 55_700.0],
+    }
+    assert select_published("spend", scores, "rmse", "min") == ("decision_tree", None)
+    # When it is the best by more than the noise, it is published, with the baseline warning.
+    scores["zero"] = [20_000.0, 21_000.0]
+    published, message = select_published("spend", scores, "rmse", "min")
+    assert published == "zero" and message.startswith("the published spend model is the baseline")
+    # Within noise of a better model, the model is published and zero's lead is a warning.
+    scores["zero"] = [33_000.0, 40_000.0]
+    published, message = select_published("spend", scores, "rmse", "min")
+    assert published == "decision_tree" and message.startswith("the baseline zero (3.65e+04")
+
+
 def test_nans_and_missing_folds_do_not_count():
     summary = summarise_folds({"a": [1.0, float("nan"), 3.0], "b": []}).set_index("model_name")
     assert summary.at["a", "folds"] == 2 and summary.at["a", "mean"] == 2.0
@@ -115,3 +136,10 @@ def test_a_candidate_without_a_publish_rank_is_compared_but_never_published(monk
     monkeypatch.setitem(MODELS, "probe", spec)
     scores = {"probe": [0.95, 0.96, 0.97], "linear_model": [0.80, 0.81, 0.82]}
     assert select_published("purchase", scores, "roc_auc", "max") == ("linear_model", None)
+
+
+def test_the_season_reference_is_a_year_of_horizons_deeper():
+    assert [season_lag(h) for h in (91, 90, 30, 365, 1000)] == [4, 4, 12, 1, 1]
+    # The score window (0) and each fold look a year back: with H = 91 exactly 364 days.
+    assert season_references([1, 2, 3], 91) == {0: 4, 1: 5, 2: 6, 3: 7}
+    assert season_references([], 30) == {0: 12}

@@ -14,6 +14,7 @@ from models_py.prediction.calibration import (
     brier_score,
     leave_one_fold_out,
     reliability_table,
+    spend_ratio,
     totals_scale,
 )
 from models_py.prediction.metrics import roc_auc
@@ -118,3 +119,83 @@ class _Fixed:
 
     def predict_proba(self, X) -> np.ndarray:
         return np.column_stack([1 - self.values, self.values])
+
+
+def _seasonal_spend(biases: dict[int, float], rows: int = 3000, seed: int = 2):
+    """Spend folds whose predictions are ``bias`` x the truth on average (fold -> bias)."""
+    rng = np.random.default_rng(seed)
+    folds = []
+    for fold, bias in biases.items():
+        truth = rng.gamma(2, 50, rows)
+        folds.append(FoldPredictions(fold, rng.poisson(truth).astype(float), truth * bias))
+    return folds
+
+
+def _calibrate_spend(spend, season_ratios):
+    oof = {("spend", "s", f.fold): f.pred for f in spend}
+    oof |= {("purchase", "m", f.fold): np.full(len(f.y), 0.5) for f in spend}
+    outcomes = {
+        f.fold: pd.DataFrame(
+            {"bought": f.y > 100, "spent": f.y, "as_of_date": pd.Timestamp("2024-01-01")}
+        )
+        for f in spend
+    }
+    result = calibrate_published(
+        {"purchase": "m", "spend": "s"},
+        oof,
+        outcomes,
+        {"purchase": "bought", "spend": "spent"},
+        season_ratios,
+    )
+    return result, {(r["metric"], r["fold"]): r["value"] for r in result.metric_rows}
+
+
+def test_season_scale_follows_a_bias_that_changes_sign_with_the_season():
+    # Troughs over-predicted twice, the peak under-predicted by half; each fold's reference a
+    # year earlier shows the same bias, so scaling by it fixes the totals and no single factor
+    # could.
+    spend = _seasonal_spend({1: 2.0, 2: 0.5, 3: 2.0})
+    result, facts = _calibrate_spend(spend, {0: 0.55, 1: 0.5, 2: 2.0, 3: 0.5})
+    assert facts[("season_scale_applied", None)] == 1.0 and facts[("season_folds", None)] == 3
+    assert result.scale == pytest.approx(0.55) and facts[("season_scale", None)] == 0.55
+    assert facts[("season_factor", 2)] == 2.0
+    for fold in (1, 2, 3):
+        assert facts[("total_ratio_season", fold)] == pytest.approx(1.0, abs=0.05)
+        assert facts[("rmse_season", fold)] < np.sqrt(
+            np.mean((spend[fold - 1].pred - spend[fold - 1].y) ** 2)
+        )
+    # The season scale takes the place of the one totals factor.
+    assert facts[("totals_scale_applied", None)] == 0.0
+    model, _ = result.wrap("spend", _Fixed(np.array([10.0])), None)
+    np.testing.assert_allclose(model.predict(None), [5.5])
+
+
+def test_a_season_that_misleads_the_backtests_is_not_applied():
+    spend = _seasonal_spend({1: 2.0, 2: 0.5, 3: 2.0})
+    result, facts = _calibrate_spend(spend, {0: 2.0, 1: 2.0, 2: 0.5, 3: 2.0})
+    assert facts[("season_scale_applied", None)] == 0.0 and facts[("season_scale", None)] == 1.0
+    assert result.scale is None or facts[("totals_scale_applied", None)] == 1.0
+
+
+def test_a_season_that_overcorrects_one_fold_is_not_applied():
+    # Closer totals on average, but fold 1's reference (a shorter history a year back)
+    # overcorrects it and raises its RMSE.
+    spend = _seasonal_spend({1: 1.1, 2: 0.5})
+    _, facts = _calibrate_spend(spend, {0: 0.45, 1: 0.55, 2: 1.8})
+    assert facts[("total_ratio_season", 2)] == pytest.approx(0.9, abs=0.05)
+    assert facts[("rmse_season", 1)] > np.sqrt(np.mean((spend[0].pred - spend[0].y) ** 2))
+    assert facts[("season_scale_applied", None)] == 0.0
+
+
+def test_without_a_season_reference_for_the_score_window_nothing_is_scaled_by_season():
+    # A year of history: the folds may have references but the window predicted has none.
+    spend = _seasonal_spend({1: 2.0, 2: 0.5})
+    _, facts = _calibrate_spend(spend, {1: 0.5, 2: 2.0})
+    assert facts[("season_scale_applied", None)] == 0.0 and facts[("season_folds", None)] == 2
+    _, off = _calibrate_spend(spend, None)
+    assert not any(metric.startswith("season") for metric, _ in off)
+
+
+def test_spend_ratio_is_actual_over_predicted_and_nan_without_predictions():
+    assert spend_ratio([10.0, 20.0], [5.0, 10.0]) == pytest.approx(2.0)
+    assert np.isnan(spend_ratio([10.0], [0.0]))
