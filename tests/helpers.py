@@ -286,3 +286,47 @@ def fresh_value(path: Path, sql: str):
         [sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
+
+
+# The Spark engine's tests: the schema their builds write, in a folder of their own.
+SPARK_SCHEMA = "customer_analytics"
+
+
+def spark_env(spark_dir: Path, work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "CA_SPARK_DIR": str(spark_dir),
+        "CA_SPARK_SPARK_SCHEMA": SPARK_SCHEMA,
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
+
+
+def run_on_spark(
+    env: dict[str, str], raw_dir: Path, *selection: str, raw_format: str = "csv"
+) -> None:
+    """`python -m models_py.spark` on the raw files: one dbt build of `selection` (or any other
+    options, such as --vars)."""
+    command = [sys.executable, "-m", "models_py.spark", "--raw-dir", str(raw_dir)]
+    command += ["--raw-format", raw_format, *selection]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(
+            f"build on Spark ({' '.join(selection)}) failed:\n"
+            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+
+
+def spark_table(spark_dir: Path, name: str) -> pd.DataFrame:
+    """A Spark table read from its Parquet folder (as any other tool would)."""
+    folder = spark_dir / "tables" / f"{SPARK_SCHEMA}.db" / name
+    with duckdb.connect() as con:
+        return con.sql(f"select * from read_parquet('{folder}/*.parquet')").df()
+
+
+def spark_tables(spark_dir: Path) -> set[str]:
+    folder = spark_dir / "tables" / f"{SPARK_SCHEMA}.db"
+    return {path.name for path in folder.iterdir() if path.is_dir()}
