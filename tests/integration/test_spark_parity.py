@@ -45,6 +45,7 @@ ML_STEP_MODELS = sorted(
 COPY_ML_TABLES = """
 import sys
 from pathlib import Path
+import duckdb
 from models_py.spark.session import local_session
 build, schema, staging, names = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4:]
 spark = local_session()
