@@ -330,3 +330,55 @@ def spark_table(spark_dir: Path, name: str) -> pd.DataFrame:
 def spark_tables(spark_dir: Path) -> set[str]:
     folder = spark_dir / "tables" / f"{SPARK_SCHEMA}.db"
     return {path.name for path in folder.iterdir() if path.is_dir()}
+
+
+# Spark and DuckDB values compared: money to the paisa, other numbers to 1e-9.
+MONEY_TOLERANCE = 0.005  # to the paisa
+RATIO_TOLERANCE = 1e-9
+
+
+def _numeric(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    return pd.api.types.is_numeric_dtype(column) or any(
+        type(value).__name__ == "Decimal" for value in column.dropna().head(5)
+    )
+
+
+def _sorted(frame: pd.DataFrame, key: list[str] | None) -> pd.DataFrame:
+    """Rows in one order: by `key`, else by every column (numbers rounded, as text)."""
+    if key is None:
+        order = frame.apply(
+            lambda column: (
+                pd.to_numeric(column.astype(object)).astype(float).round(6)
+                if _numeric(column)
+                else column
+            ),
+        ).astype(str)
+        key = list(frame.columns)
+        frame = frame.assign(**{f"__order_{i}": order[c] for i, c in enumerate(key)})
+        ordered = frame.sort_values([f"__order_{i}" for i in range(len(key))])
+        return ordered[key].reset_index(drop=True)
+    return frame.sort_values(key).reset_index(drop=True)
+
+
+def assert_same_frame(
+    duck: pd.DataFrame, spark: pd.DataFrame, name: str, key: list[str] | None = None
+) -> None:
+    """Same rows and columns; money (values in whole paise) equal to the paisa, other numbers
+    to 1e-9, the rest exactly."""
+    assert list(spark.columns) == list(duck.columns), f"{name}: columns differ"
+    assert len(spark) == len(duck), f"{name}: {len(spark)} rows on Spark, {len(duck)} on DuckDB"
+    duck, spark = _sorted(duck, key), _sorted(spark, key)
+    for column in duck.columns:
+        left, right = duck[column], spark[column]
+        if _numeric(left):
+            left = pd.to_numeric(left.astype(object)).astype(float)
+            right = pd.to_numeric(right.astype(object)).astype(float)
+            tolerance = MONEY_TOLERANCE if (left.round(2) == left).all() else RATIO_TOLERANCE
+            assert np.allclose(left, right, rtol=0, atol=tolerance, equal_nan=True), (
+                f"{name}.{column}: values differ beyond {tolerance}"
+            )
+        else:
+            same = (left.astype(str) == right.astype(str)) | (left.isna() & right.isna())
+            assert same.all(), f"{name}.{column}: {(~same).sum()} values differ"

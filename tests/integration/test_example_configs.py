@@ -5,7 +5,6 @@ prediction included) builds, on DuckDB here and on Spark in make test-spark."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import ROOT, dbt_env, run_dbt, run_on_spark, spark_env, spark_table
+from helpers import (
+    ROOT,
+    assert_same_frame,
+    dbt_env,
+    run_dbt,
+    run_on_spark,
+    spark_env,
+    spark_table,
+)
 
 from models_py.byod import load_config, prepare
 from models_py.byod.config import CONTRACT_STATUSES, ByodConfig
@@ -38,6 +45,14 @@ def sample_and_prepare(example: Path, work: Path) -> tuple[Path, dict]:
     return prepared, summary
 
 
+def build_on_duckdb(prepared: Path, work: Path) -> Path:
+    """The real `dbt build` of the prepared folder with its vars; the DuckDB file."""
+    work.mkdir(parents=True, exist_ok=True)
+    env = dbt_env(prepared, work / "build.duckdb", work / "artifacts", "parquet")
+    run_dbt(env, work, "build", "--vars", (prepared / "dbt_vars.json").read_text())
+    return work / "build.duckdb"
+
+
 def marks_undone_orders(config: ByodConfig) -> bool:
     """Whether the config says which orders were cancelled or returned."""
     cancellations = config.cancellations
@@ -58,9 +73,7 @@ def test_example_config_builds_on_its_sample(example: Path, tmp_path: Path) -> N
     # The sample's faults (missing ids, impossible dates) stay a small share of its rows.
     assert summary["quarantined_rows"] < MAX_QUARANTINED_SHARE * sum(summary["rows_read"].values())
 
-    env = dbt_env(prepared, tmp_path / "build.duckdb", tmp_path / "artifacts", "parquet")
-    run_dbt(env, tmp_path, "build", "--vars", (prepared / "dbt_vars.json").read_text())
-    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(build_on_duckdb(prepared, tmp_path)), read_only=True) as con:
         statuses = {row[0] for row in con.sql("select distinct status from fct_orders").fetchall()}
         customers = con.sql("select count(*) from customer_features").fetchall()[0][0]
         scored = [
@@ -83,15 +96,20 @@ def test_example_config_builds_on_its_sample(example: Path, tmp_path: Path) -> N
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 def test_example_config_builds_on_spark(example: Path, tmp_path: Path) -> None:
     """The same sample through `python -m models_py.spark` as `make run ENGINE=spark CONFIG=...`
-    calls it: every customer with features gets a segment and a prediction."""
+    calls it: the same customer features as on DuckDB, and every customer with features gets a
+    segment and a prediction."""
     if not os.environ.get("CA_SPARK_FULL_BUILD"):
         pytest.skip("the whole build on Spark runs in make test-spark (CA_SPARK_FULL_BUILD=1)")
     prepared, _ = sample_and_prepare(example, tmp_path)
     spark_dir = tmp_path / "spark"
     env = {**spark_env(spark_dir, tmp_path), "CA_ARTIFACTS_DIR": str(tmp_path / "artifacts")}
-    dbt_vars = json.loads((prepared / "dbt_vars.json").read_text())
-    run_on_spark(env, prepared, "--vars", json.dumps(dbt_vars), raw_format="parquet")
+    dbt_vars = (prepared / "dbt_vars.json").read_text()
+    run_on_spark(env, prepared, "--vars", dbt_vars, raw_format="parquet")
     customers = set(spark_table(spark_dir, "customer_features")["customer_id"])
     assert len(customers) > SAMPLE_CUSTOMERS // 2
     assert set(spark_table(spark_dir, "customer_segments")["customer_id"]) == customers
     assert set(spark_table(spark_dir, "customer_predictions")["customer_id"]) == customers
+    with duckdb.connect(str(build_on_duckdb(prepared, tmp_path / "duckdb")), read_only=True) as con:
+        duck = con.sql("select * from customer_features").df()
+    spark = spark_table(spark_dir, "customer_features")
+    assert_same_frame(duck, spark, "customer_features", key=["customer_id"])

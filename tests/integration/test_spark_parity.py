@@ -14,13 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from helpers import (
     DBT_PROJECT_DIR,
     SPARK_SCHEMA,
     Warehouse,
+    assert_same_frame,
     run_on_spark,
     spark_env,
     spark_table,
@@ -33,8 +32,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
 SCHEMA = SPARK_SCHEMA
 
-MONEY_TOLERANCE = 0.005  # to the paisa
-RATIO_TOLERANCE = 1e-9
 # The Python models' outputs (models/ml/*.py, models/reporting/*.py) the ML step writes on Spark.
 ML_STEP_MODELS = sorted(
     path.stem for path in (DBT_PROJECT_DIR / "models" / "spark_ml").glob("*.sql")
@@ -62,53 +59,6 @@ with duckdb.connect(build, read_only=True) as con:
             f"as select * from parquet.`{path}`"
         )
 """
-
-
-def _numeric(column: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(column):
-        return False
-    return pd.api.types.is_numeric_dtype(column) or any(
-        type(value).__name__ == "Decimal" for value in column.dropna().head(5)
-    )
-
-
-def _sorted(frame: pd.DataFrame, key: list[str] | None) -> pd.DataFrame:
-    """Rows in one order: by `key`, else by every column (numbers rounded, as text)."""
-    if key is None:
-        order = frame.apply(
-            lambda column: (
-                pd.to_numeric(column.astype(object)).astype(float).round(6)
-                if _numeric(column)
-                else column
-            ),
-        ).astype(str)
-        key = list(frame.columns)
-        frame = frame.assign(**{f"__order_{i}": order[c] for i, c in enumerate(key)})
-        ordered = frame.sort_values([f"__order_{i}" for i in range(len(key))])
-        return ordered[key].reset_index(drop=True)
-    return frame.sort_values(key).reset_index(drop=True)
-
-
-def assert_same_frame(
-    duck: pd.DataFrame, spark: pd.DataFrame, name: str, key: list[str] | None = None
-) -> None:
-    """Same rows and columns; money (values in whole paise) equal to the paisa, other numbers
-    to 1e-9, the rest exactly."""
-    assert list(spark.columns) == list(duck.columns), f"{name}: columns differ"
-    assert len(spark) == len(duck), f"{name}: {len(spark)} rows on Spark, {len(duck)} on DuckDB"
-    duck, spark = _sorted(duck, key), _sorted(spark, key)
-    for column in duck.columns:
-        left, right = duck[column], spark[column]
-        if _numeric(left):
-            left = pd.to_numeric(left.astype(object)).astype(float)
-            right = pd.to_numeric(right.astype(object)).astype(float)
-            tolerance = MONEY_TOLERANCE if (left.round(2) == left).all() else RATIO_TOLERANCE
-            assert np.allclose(left, right, rtol=0, atol=tolerance, equal_nan=True), (
-                f"{name}.{column}: values differ beyond {tolerance}"
-            )
-        else:
-            same = (left.astype(str) == right.astype(str)) | (left.isna() & right.isna())
-            assert same.all(), f"{name}.{column}: {(~same).sum()} values differ"
 
 
 @pytest.fixture(scope="module")
