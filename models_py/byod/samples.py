@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from models_py.byod.config import ByodConfig, ByodError, load_config, parse_config
+from models_py.byod.config import ByodConfig, ByodError, TableConfig, load_config, parse_config
 from models_py.byod.read import resolve_files
 from models_py.byod.sample_files import write_table
 from models_py.demo_data import generate as generate_demo_data
 from models_py.demo_data.config import DEFAULT_END_DATE
+from models_py.settings import project_vars
 
 START = datetime(2023, 1, 2)
 DAYS = 700
@@ -132,7 +133,8 @@ def _history_end(config: ByodConfig) -> date | None:
     inside the data and the horizon after it is observed; None: the generator's default."""
     if config.as_of_date is None:
         return None
-    return date.fromisoformat(config.as_of_date) + timedelta(days=config.horizon_days or 90)
+    horizon = config.horizon_days or project_vars()["horizon_days"]
+    return date.fromisoformat(config.as_of_date) + timedelta(days=horizon)
 
 
 def _transactions(config: ByodConfig, customers: int, seed: int) -> dict[str, pd.DataFrame]:
@@ -156,7 +158,8 @@ def _demo_tables(config: ByodConfig, customers: int, seed: int) -> dict[str, pd.
         }
 
 
-def _existing_files(table) -> list[Path]:
+def _existing_files(table: TableConfig) -> list[Path]:
+    """The files already at a table's path or glob."""
     try:
         return resolve_files(table)
     except ByodError:
