@@ -137,11 +137,16 @@ def test_every_table_same_on_spark_and_duckdb(
     assert {"customer_360", "segment_summary", "prediction_lift", "customer_segments_sql"} <= set(
         shared
     )
+    differing = []
     for name in shared:
         duck = built_warehouse.query(f"select * from {name}")
         spark = spark_table(spark_dir, name)
         kept = [column for column in duck.columns if column not in RUN_COLUMNS]
-        assert_same_frame(duck[kept], spark[[c for c in spark.columns if c in kept]], name)
+        try:
+            assert_same_frame(duck[kept], spark[[c for c in spark.columns if c in kept]], name)
+        except AssertionError as error:
+            differing.append(str(error).splitlines()[0])
+    assert not differing, "\n".join(differing)
 
 
 def test_whole_build_with_the_ml_step_scores_every_customer_on_spark(
