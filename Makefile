@@ -123,7 +123,8 @@ pytest: setup
 test: lint pytest
 
 # The Spark engine's tests alone: customer_features and the whole build (models and tests) on a
-# local Spark, compared with DuckDB's on the same data (make test runs the first only).
+# local Spark, compared with DuckDB's on the same data (make test runs the first only), and every
+# examples/*.yml built on Spark from its generated sample.
 .PHONY: test-spark
 test-spark: setup
 	CA_SPARK_FULL_BUILD=1 "$(BIN)/pytest" -m spark

@@ -174,18 +174,31 @@ def model_metrics_table(registry: pd.DataFrame) -> pd.DataFrame:
     metrics["cutoff_date"] = pd.to_datetime(metrics["cutoff_date"]).dt.date
     metrics["model_kind"] = [model_spec(name).kind for name in metrics["model_name"]]
     metrics["evaluation_mode"] = summary["evaluation_mode"]
-    metrics["is_published"] = [
-        published.get(task) == name
-        for task, name in zip(metrics["task"], metrics["model_name"], strict=True)
-    ]
-    metrics["is_selection_metric"] = [
-        SELECTION.get(task, (None,))[0] == metric
-        for task, metric in zip(metrics["task"], metrics["metric"], strict=True)
-    ]
-    metrics["higher_is_better"] = [
-        (SELECTION[task][1] == "max") if selected else None
-        for task, selected in zip(metrics["task"], metrics["is_selection_metric"], strict=True)
-    ]
+    # Typed flags, so a run with no metrics (nothing evaluated) still writes boolean columns.
+    metrics["is_published"] = pd.Series(
+        [
+            published.get(task) == name
+            for task, name in zip(metrics["task"], metrics["model_name"], strict=True)
+        ],
+        index=metrics.index,
+        dtype=bool,
+    )
+    metrics["is_selection_metric"] = pd.Series(
+        [
+            SELECTION.get(task, (None,))[0] == metric
+            for task, metric in zip(metrics["task"], metrics["metric"], strict=True)
+        ],
+        index=metrics.index,
+        dtype=bool,
+    )
+    metrics["higher_is_better"] = pd.Series(
+        [
+            (SELECTION[task][1] == "max") if selected else None
+            for task, selected in zip(metrics["task"], metrics["is_selection_metric"], strict=True)
+        ],
+        index=metrics.index,
+        dtype="boolean",
+    )
     metrics["value"] = metrics["value"].astype(float)
     return metrics
 

@@ -286,3 +286,102 @@ def fresh_value(path: Path, sql: str):
         [sys.executable, "-c", code, str(path), sql], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
+
+
+# The Spark engine's tests: the schema their builds write, in a folder of their own.
+SPARK_SCHEMA = "customer_analytics"
+
+
+def spark_env(spark_dir: Path, work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "CA_SPARK_DIR": str(spark_dir),
+        "CA_SPARK_SPARK_SCHEMA": SPARK_SCHEMA,
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
+
+
+def run_on_spark(
+    env: dict[str, str], raw_dir: Path, *selection: str, raw_format: str = "csv"
+) -> None:
+    """`python -m models_py.spark` on the raw files: one dbt build of `selection` (or any other
+    options, such as --vars)."""
+    command = [sys.executable, "-m", "models_py.spark", "--raw-dir", str(raw_dir)]
+    command += ["--raw-format", raw_format, *selection]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(
+            f"build on Spark ({' '.join(selection)}) failed:\n"
+            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+
+
+def spark_table(spark_dir: Path, name: str) -> pd.DataFrame:
+    """A Spark table read from its Parquet folder (as any other tool would)."""
+    folder = spark_dir / "tables" / f"{SPARK_SCHEMA}.db" / name
+    with duckdb.connect() as con:
+        return con.sql(f"select * from read_parquet('{folder}/*.parquet')").df()
+
+
+def spark_tables(spark_dir: Path) -> set[str]:
+    folder = spark_dir / "tables" / f"{SPARK_SCHEMA}.db"
+    return {path.name for path in folder.iterdir() if path.is_dir()}
+
+
+# Spark and DuckDB values compared: money to the paisa, other numbers to 1e-9, or to 1e-12 of
+# their size (a sum of doubles depends on the order the engine adds them in).
+MONEY_TOLERANCE = 0.005  # to the paisa
+RATIO_TOLERANCE = 1e-9
+RELATIVE_TOLERANCE = 1e-12
+
+
+def _numeric(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    return pd.api.types.is_numeric_dtype(column) or any(
+        type(value).__name__ == "Decimal" for value in column.dropna().head(5)
+    )
+
+
+def _sorted(frame: pd.DataFrame, key: list[str] | None) -> pd.DataFrame:
+    """Rows in one order: by `key`, else by every column (numbers rounded, as text)."""
+    if key is None:
+        order = frame.apply(
+            lambda column: (
+                pd.to_numeric(column.astype(object)).astype(float).round(6)
+                if _numeric(column)
+                else column
+            ),
+        ).astype(str)
+        key = list(frame.columns)
+        frame = frame.assign(**{f"__order_{i}": order[c] for i, c in enumerate(key)})
+        ordered = frame.sort_values([f"__order_{i}" for i in range(len(key))])
+        return ordered[key].reset_index(drop=True)
+    return frame.sort_values(key).reset_index(drop=True)
+
+
+def assert_same_frame(
+    duck: pd.DataFrame, spark: pd.DataFrame, name: str, key: list[str] | None = None
+) -> None:
+    """Same rows and columns; money (values in whole paise) equal to the paisa, other numbers
+    to 1e-9 (or 1e-12 of their size), the rest exactly."""
+    assert list(spark.columns) == list(duck.columns), f"{name}: columns differ"
+    assert len(spark) == len(duck), f"{name}: {len(spark)} rows on Spark, {len(duck)} on DuckDB"
+    duck, spark = _sorted(duck, key), _sorted(spark, key)
+    for column in duck.columns:
+        left, right = duck[column], spark[column]
+        if _numeric(left):
+            left = pd.to_numeric(left.astype(object)).astype(float)
+            right = pd.to_numeric(right.astype(object)).astype(float)
+            tolerance = MONEY_TOLERANCE if (left.round(2) == left).all() else RATIO_TOLERANCE
+            close = np.allclose(
+                left, right, rtol=RELATIVE_TOLERANCE, atol=tolerance, equal_nan=True
+            )
+            assert close, f"{name}.{column}: values differ beyond {tolerance}"
+        else:
+            same = (left.astype(str) == right.astype(str)) | (left.isna() & right.isna())
+            assert same.all(), f"{name}.{column}: {(~same).sum()} values differ"

@@ -14,3 +14,8 @@
         else cast({{ numerator }} as {{ type_double() }}) / cast({{ denominator }} as {{ type_double() }})
     end
 {%- endmacro %}
+
+{% macro avg_double(expression) -%}
+    {#- The mean as a double on every engine: Spark averages decimals to 6 decimal places. -#}
+    avg(cast({{ expression }} as {{ type_double() }}))
+{%- endmacro %}

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from models_py.byod.accounting import accounting_frame, check_accounting, exact_duplicates
 from models_py.byod.config import PRODUCT_COLUMNS, ByodConfig, ByodError
 from models_py.byod.cutoff import check_cutoff
-from models_py.byod.read import read_table
+from models_py.byod.read import MissingFilesError, read_table
 from models_py.byod.shape import (
     CONTRACT,
     PROFILE_COLUMNS,
@@ -96,11 +96,22 @@ def _drop_exact_duplicates(
     return kept, duplicates
 
 
+def _read_inputs(config: ByodConfig) -> dict[str, pd.DataFrame]:
+    """Every input table, read; a missing file's error says how to try the config on a sample."""
+    try:
+        return {name: read_table(table) for name, table in config.tables.items()}
+    except MissingFilesError as error:
+        raise ByodError(
+            f"{error}. To try this config without your own files, write seeded sample files in "
+            f"its shape where it points: python -m models_py.byod sample --config {config.path}"
+        ) from error
+
+
 def build_tables(config: ByodConfig) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
     """Read, validate and map every input. Returns the contract tables, the quarantined rows and
     the accounting per input file. Raises ByodError (before anything is written) on a bad input."""
     q = Quarantine()
-    read = {name: read_table(table) for name, table in config.tables.items()}
+    read = _read_inputs(config)
     raw, duplicates = _drop_exact_duplicates(config, read)
     mapped = {
         name: map_columns(raw[name], table, q, config.max_bad_share, config.limits)

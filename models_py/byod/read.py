@@ -28,6 +28,10 @@ SNIFF_DELIMITERS = (",", ";", "\t", "|")
 SNIFF_LINES = 50
 
 
+class MissingFilesError(ByodError):
+    """A table's path names no file."""
+
+
 def resolve_files(table: TableConfig) -> list[Path]:
     """The files a table's path (relative to the config file) or glob names, sorted."""
     pattern = Path(table.path).expanduser()
@@ -36,10 +40,10 @@ def resolve_files(table: TableConfig) -> list[Path]:
     if glob.has_magic(str(pattern)):
         files = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
         if not files:
-            raise ByodError(f"tables.{table.name}.path: no file matches {pattern}")
+            raise MissingFilesError(f"tables.{table.name}.path: no file matches {pattern}")
         return files
     if not pattern.is_file():
-        raise ByodError(f"tables.{table.name}.path: file not found: {pattern}")
+        raise MissingFilesError(f"tables.{table.name}.path: file not found: {pattern}")
     return [pattern]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 from helpers import Warehouse
 from py4j.protocol import Py4JJavaError
@@ -19,7 +20,7 @@ from pyspark.sql import functions as sf
 from models_py.spark.ml_step import ML_STEP_INPUTS, ML_STEP_MODELS, run_ml_step
 from models_py.spark.scoring import prediction_scores, segment_scores
 from models_py.spark.session import local_session
-from models_py.spark.tables import table_name
+from models_py.spark.tables import table_name, write_table
 
 pytestmark = [
     pytest.mark.integration,
@@ -161,3 +162,26 @@ def test_ml_step_writes_every_table_under_the_driver_limit(
     )
     predictions = spark.table(table_name(spark_inputs, "customer_predictions"))
     assert predictions.count() == score_rows.count()
+
+
+def test_an_empty_table_is_written_with_its_columns(spark: SparkSession) -> None:
+    """A table the step has no rows for (no metrics when no model could be evaluated) keeps its
+    columns and their types instead of failing to infer them."""
+    spark.sql(f"create database if not exists {SCHEMA}")
+    empty = pd.DataFrame(
+        {
+            "task": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+            "folds": pd.Series(dtype="int64"),
+            "is_published": pd.Series(dtype=bool),
+        }
+    )
+    write_table(spark, empty, SCHEMA, "empty_metrics")
+    written = spark.table(table_name(SCHEMA, "empty_metrics"))
+    assert written.count() == 0
+    assert dict(written.dtypes) == {
+        "task": "string",
+        "value": "double",
+        "folds": "bigint",
+        "is_published": "boolean",
+    }

@@ -14,19 +14,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-import numpy as np
-import pandas as pd
 import pytest
-from helpers import DBT_PROJECT_DIR, ROOT, Warehouse
+from helpers import (
+    DBT_PROJECT_DIR,
+    SPARK_SCHEMA,
+    Warehouse,
+    assert_same_frame,
+    run_on_spark,
+    spark_env,
+    spark_table,
+    spark_tables,
+)
 
 from models_py.spark.build import ML_STEP_OUTPUT_TAG
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
-SCHEMA = "customer_analytics"
-MONEY_TOLERANCE = 0.005  # to the paisa
-RATIO_TOLERANCE = 1e-9
+SCHEMA = SPARK_SCHEMA
+
 # The Python models' outputs (models/ml/*.py, models/reporting/*.py) the ML step writes on Spark.
 ML_STEP_MODELS = sorted(
     path.stem for path in (DBT_PROJECT_DIR / "models" / "spark_ml").glob("*.sql")
@@ -54,90 +59,6 @@ with duckdb.connect(build, read_only=True) as con:
             f"as select * from parquet.`{path}`"
         )
 """
-
-
-def spark_env(spark_dir: Path, work: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(ROOT),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "CA_SPARK_DIR": str(spark_dir),
-        "CA_SPARK_SCHEMA": SCHEMA,
-        "SPARK_LOCAL_IP": "127.0.0.1",
-    }
-
-
-def run_on_spark(env: dict[str, str], raw_dir: Path, *selection: str) -> None:
-    """`python -m models_py.spark` on the raw files: one dbt build of `selection`."""
-    command = [sys.executable, "-m", "models_py.spark", "--raw-dir", str(raw_dir)]
-    command += ["--raw-format", "csv", *selection]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise AssertionError(
-            f"build on Spark ({' '.join(selection)}) failed:\n"
-            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-        )
-
-
-def spark_table(spark_dir: Path, name: str) -> pd.DataFrame:
-    """A Spark table read from its Parquet folder (as any other tool would)."""
-    folder = spark_dir / "tables" / f"{SCHEMA}.db" / name
-    with duckdb.connect() as con:
-        return con.sql(f"select * from read_parquet('{folder}/*.parquet')").df()
-
-
-def spark_tables(spark_dir: Path) -> set[str]:
-    folder = spark_dir / "tables" / f"{SCHEMA}.db"
-    return {path.name for path in folder.iterdir() if path.is_dir()}
-
-
-def _numeric(column: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(column):
-        return False
-    return pd.api.types.is_numeric_dtype(column) or any(
-        type(value).__name__ == "Decimal" for value in column.dropna().head(5)
-    )
-
-
-def _sorted(frame: pd.DataFrame, key: list[str] | None) -> pd.DataFrame:
-    """Rows in one order: by `key`, else by every column (numbers rounded, as text)."""
-    if key is None:
-        order = frame.apply(
-            lambda column: (
-                pd.to_numeric(column.astype(object)).astype(float).round(6)
-                if _numeric(column)
-                else column
-            ),
-        ).astype(str)
-        key = list(frame.columns)
-        frame = frame.assign(**{f"__order_{i}": order[c] for i, c in enumerate(key)})
-        ordered = frame.sort_values([f"__order_{i}" for i in range(len(key))])
-        return ordered[key].reset_index(drop=True)
-    return frame.sort_values(key).reset_index(drop=True)
-
-
-def assert_same_frame(
-    duck: pd.DataFrame, spark: pd.DataFrame, name: str, key: list[str] | None = None
-) -> None:
-    """Same rows and columns; money (values in whole paise) equal to the paisa, other numbers
-    to 1e-9, the rest exactly."""
-    assert list(spark.columns) == list(duck.columns), f"{name}: columns differ"
-    assert len(spark) == len(duck), f"{name}: {len(spark)} rows on Spark, {len(duck)} on DuckDB"
-    duck, spark = _sorted(duck, key), _sorted(spark, key)
-    for column in duck.columns:
-        left, right = duck[column], spark[column]
-        if _numeric(left):
-            left = pd.to_numeric(left.astype(object)).astype(float)
-            right = pd.to_numeric(right.astype(object)).astype(float)
-            tolerance = MONEY_TOLERANCE if (left.round(2) == left).all() else RATIO_TOLERANCE
-            assert np.allclose(left, right, rtol=0, atol=tolerance, equal_nan=True), (
-                f"{name}.{column}: values differ beyond {tolerance}"
-            )
-        else:
-            same = (left.astype(str) == right.astype(str)) | (left.isna() & right.isna())
-            assert same.all(), f"{name}.{column}: {(~same).sum()} values differ"
 
 
 @pytest.fixture(scope="module")
@@ -206,16 +127,26 @@ def test_tables_upstream_of_the_ml_step_same_on_spark_and_duckdb(
         assert_same_frame(duck[kept], spark[[c for c in spark.columns if c in kept]], name)
 
 
-def test_every_table_same_rows_on_spark_and_duckdb(
+def test_every_table_same_on_spark_and_duckdb(
     built_warehouse: Warehouse, spark_whole_build: tuple[Path, set[str]]
 ) -> None:
-    """Downstream of the ML step too (values there: the ML step's own parity tests)."""
+    """Downstream of the ML step too: with the ML step's tables copied from DuckDB, both engines
+    fit the same models, so every shared table holds the same values (means included)."""
     spark_dir, _ = spark_whole_build
     shared = sorted(duckdb_tables(built_warehouse) & spark_tables(spark_dir))
-    assert {"customer_360", "segment_profiles", "prediction_lift", "report_context"} <= set(shared)
+    assert {"customer_360", "segment_summary", "prediction_lift", "customer_segments_sql"} <= set(
+        shared
+    )
+    differing = []
     for name in shared:
-        duck_rows = built_warehouse.query(f"select count(*) as n from {name}")["n"][0]
-        assert len(spark_table(spark_dir, name)) == duck_rows, name
+        duck = built_warehouse.query(f"select * from {name}")
+        spark = spark_table(spark_dir, name)
+        kept = [column for column in duck.columns if column not in RUN_COLUMNS]
+        try:
+            assert_same_frame(duck[kept], spark[[c for c in spark.columns if c in kept]], name)
+        except AssertionError as error:
+            differing.append(str(error).splitlines()[0])
+    assert not differing, "\n".join(differing)
 
 
 def test_whole_build_with_the_ml_step_scores_every_customer_on_spark(

@@ -65,7 +65,9 @@ segment_summaries as (
         segment_name,
         {%- for column in columns %}
             avg(cast({{ column }} as {{ type_double() }})) as mean_{{ column }},
-            percentile_cont(0.5) within group (order by {{ column }}) as median_{{ column }},
+            percentile_cont(0.5) within group (
+                order by cast({{ column }} as {{ type_double() }})
+            ) as median_{{ column }},
         {%- endfor %}
         count(*) as customers,
         sum(monetary) as revenue

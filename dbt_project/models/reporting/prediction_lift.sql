@@ -35,11 +35,11 @@ deciles as (
         task,
         decile,
         count(*) as customers,
-        avg(p_purchase) as avg_p_purchase,
-        avg(predicted_spend) as avg_predicted_spend,
+        {{ avg_double('p_purchase') }} as avg_p_purchase,
+        {{ avg_double('predicted_spend') }} as avg_predicted_spend,
         sum(case when purchased_next_horizon then 1 else 0 end) as purchasers,
-        avg(case when purchased_next_horizon then 1.0 else 0.0 end) as purchase_rate,
-        avg(spend_next_horizon) as avg_actual_spend,
+        {{ avg_double('case when purchased_next_horizon then 1.0 else 0.0 end') }} as purchase_rate,
+        {{ avg_double('spend_next_horizon') }} as avg_actual_spend,
         sum(spend_next_horizon) as actual_spend
     from ranked
     group by task, decile
@@ -73,15 +73,15 @@ final as (
         cast(
             case
                 when task = 'purchase'
-                    then purchase_rate / nullif(1.0 * total_purchasers / total_customers, 0)
-                else avg_actual_spend / nullif(total_spend / total_customers, 0)
+                    then purchase_rate / {{ safe_divide('total_purchasers', 'total_customers') }}
+                else avg_actual_spend / {{ safe_divide('total_spend', 'total_customers') }}
             end as double
         ) as lift,
         cast(
             case
                 when task = 'purchase'
-                    then 1.0 * cumulative_purchasers / nullif(total_purchasers, 0)
-                else cumulative_spend / nullif(total_spend, 0)
+                    then {{ safe_divide('cumulative_purchasers', 'total_purchasers') }}
+                else {{ safe_divide('cumulative_spend', 'total_spend') }}
             end as double
         ) as cumulative_actual_share
     from with_totals

@@ -37,17 +37,18 @@ by_segment as (
         max(segment_name) as segment_name,
         count(*) as customers,
         sum(monetary) as net_revenue,
-        avg(recency_days) as avg_recency_days,
-        avg(tenure_days) as avg_tenure_days,
-        avg(frequency) as avg_frequency,
-        avg(monetary) as avg_monetary,
-        avg(aov) as avg_aov,
-        avg(distinct_categories) as avg_distinct_categories,
-        avg(case when is_active_90d then 1.0 else 0.0 end) as active_share,
-        avg(p_purchase_next_{{ horizon }}d) as avg_p_purchase_next_{{ horizon }}d,
-        avg(predicted_spend_next_{{ horizon }}d) as avg_predicted_spend_next_{{ horizon }}d,
+        {{ avg_double('recency_days') }} as avg_recency_days,
+        {{ avg_double('tenure_days') }} as avg_tenure_days,
+        {{ avg_double('frequency') }} as avg_frequency,
+        {{ avg_double('monetary') }} as avg_monetary,
+        {{ avg_double('aov') }} as avg_aov,
+        {{ avg_double('distinct_categories') }} as avg_distinct_categories,
+        {{ avg_double('case when is_active_90d then 1.0 else 0.0 end') }} as active_share,
+        {{ avg_double('p_purchase_next_' ~ horizon ~ 'd') }} as avg_p_purchase_next_{{ horizon }}d,
+        {{ avg_double('predicted_spend_next_' ~ horizon ~ 'd') }}
+            as avg_predicted_spend_next_{{ horizon }}d,
         sum(predicted_spend_next_{{ horizon }}d) as expected_revenue_next_{{ horizon }}d,
-        avg(predicted_clv_12m) as avg_predicted_clv_12m
+        {{ avg_double('predicted_clv_12m') }} as avg_predicted_clv_12m
     from segmented
     group by segment_id
 ),
@@ -57,13 +58,11 @@ final as (
         cast(by_segment.segment_id as integer) as segment_id,
         {{ dbt.cast('by_segment.segment_name', dbt.type_string()) }} as segment_name,
         cast(by_segment.customers as bigint) as customers,
-        cast(
-            1.0 * by_segment.customers / sum(by_segment.customers) over () as double
-        ) as customer_share,
+        {{ safe_divide('by_segment.customers', 'sum(by_segment.customers) over ()') }}
+            as customer_share,
         cast(by_segment.net_revenue as decimal(18, 2)) as net_revenue,
-        cast(
-            by_segment.net_revenue / nullif(sum(by_segment.net_revenue) over (), 0) as double
-        ) as revenue_share,
+        {{ safe_divide('by_segment.net_revenue', 'sum(by_segment.net_revenue) over ()') }}
+            as revenue_share,
         cast(by_segment.avg_recency_days as double) as avg_recency_days,
         cast(by_segment.avg_tenure_days as double) as avg_tenure_days,
         cast(by_segment.avg_frequency as double) as avg_frequency,
