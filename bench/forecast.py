@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.forecast_cohort import CohortLog, cohort_extracts, true_predictions
 from bench.forecast_data import actual_outcomes, cut_extract, dbt, generate_full
 from bench.forecast_scores import (
     evaluation_split_scores,
@@ -43,6 +44,7 @@ REFERENCE = "btyd"  # BG/NBD + Gamma-Gamma, the reference every target is stated
 VARIANTS = {
     "demo": Season(),
     "seasonal": Season(amplitude=0.5, trend=0.2, peak_month=11),
+    "cohort": CohortLog(),  # a bare log, one acquisition cohort, through the own-data path
 }
 
 
@@ -72,18 +74,37 @@ def _build(case: Case, work: Path, reuse: bool) -> float:
     pipeline's build took (0 when an earlier build was reused)."""
     if reuse and (work / "cut" / "build.duckdb").is_file():
         return 0.0
-    full = generate_full(
-        work / "raw_full", case.customers, case.seed, case.end, VARIANTS[case.variant]
-    )
-    cut = cut_extract(full, work / "raw_cut", case.cutoff)
-    horizon = {"horizon_days": case.horizon_days}
+    variant, horizon = VARIANTS[case.variant], {"horizon_days": case.horizon_days}
+    raw_format, full_vars, cut_vars = "csv", horizon, horizon
+    if isinstance(variant, CohortLog):  # a retailer's own log: prepared Parquet and its vars
+        work.mkdir(parents=True, exist_ok=True)
+        full, cut, full_vars, cut_vars = cohort_extracts(variant, case, work)
+        raw_format = "parquet"
+    else:
+        full = generate_full(work / "raw_full", case.customers, case.seed, case.end, variant)
+        cut = cut_extract(full, work / "raw_cut", case.cutoff)
     started = time.perf_counter()
     log(f"{case.name}: dbt build on the extract cut at {case.cutoff}")
-    dbt(cut, work / "cut", {**horizon, "as_of_date": f"'{case.cutoff}'"}, "build")
+    cut_vars = {**cut_vars, "as_of_date": str(case.cutoff)}
+    dbt(cut, work / "cut", _quoted(cut_vars), "build", raw_format=raw_format)
     build_seconds = time.perf_counter() - started
     log(f"{case.name}: dbt run on the full extract (outcomes after the cutoff)")
-    dbt(full, work / "full", horizon, "run", "--select", "+int_order_totals")
+    full_vars = _quoted({**full_vars, **horizon})
+    dbt(
+        full,
+        work / "full",
+        full_vars,
+        "run",
+        "--select",
+        "+int_order_totals",
+        raw_format=raw_format,
+    )
     return build_seconds
+
+
+def _quoted(dbt_vars: dict) -> dict[str, str]:
+    """Vars as YAML flow values (JSON is YAML), for dbt's --vars."""
+    return {key: json.dumps(value) for key, value in dbt_vars.items()}
 
 
 def run_case(case: Case, out: Path, reuse: bool = False) -> dict:
@@ -95,7 +116,14 @@ def run_case(case: Case, out: Path, reuse: bool = False) -> dict:
     build = work / "cut" / "build.duckdb"
     published, names = published_predictions(build)
     settings = project_settings(case.horizon_days)
-    predictions = pd.concat([published, model_predictions(build, settings)], ignore_index=True)
+    predictions = pd.concat(
+        [
+            published,
+            model_predictions(build, settings),
+            true_predictions(work, published["customer_id"]),
+        ],
+        ignore_index=True,
+    )
     held_out = score_predictions(predictions, actual)
     return {
         "case": asdict(case) | {"cutoff": case.cutoff},
