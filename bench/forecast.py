@@ -1,8 +1,10 @@
 """Held-out forecast evaluation: the pipeline's 90-day predictions against what happened.
 
-    python -m bench.forecast [--customers 20000] [--variants demo,seasonal] [--docs]
+    python -m bench.forecast [--customers 20000] [--variants demo,seasonal,cohort] [--docs]
 
-Per variant (a demo extract, with or without a seasonal cycle and trend): generate the whole
+Per variant (a demo extract, with or without a seasonal cycle and trend; or a bare transaction
+log of one acquisition cohort, prepared by the own-data path, bench/forecast_cohort.py, which
+also scores each customer's true expectation): generate the whole
 history up to E, cut it at T = E - horizon, run the real dbt project on the cut extract with
 as_of_date = T, and score against what customers did in (T, E] (the full extract cleaned by the
 same dbt models): the published customer_predictions, every registry model refitted as the
