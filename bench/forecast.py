@@ -1,8 +1,10 @@
 """Held-out forecast evaluation: the pipeline's 90-day predictions against what happened.
 
-    python -m bench.forecast [--customers 20000] [--variants demo,seasonal] [--docs]
+    python -m bench.forecast [--customers 20000] [--variants demo,seasonal,cohort] [--docs]
 
-Per variant (a demo extract, with or without a seasonal cycle and trend): generate the whole
+Per variant (a demo extract, with or without a seasonal cycle and trend; or a bare transaction
+log of one acquisition cohort, prepared by the own-data path, bench/forecast_cohort.py, which
+also scores each customer's true expectation): generate the whole
 history up to E, cut it at T = E - horizon, run the real dbt project on the cut extract with
 as_of_date = T, and score against what customers did in (T, E] (the full extract cleaned by the
 same dbt models): the published customer_predictions, every registry model refitted as the
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.forecast_cohort import CohortLog, cohort_extracts, true_predictions
 from bench.forecast_data import actual_outcomes, cut_extract, dbt, generate_full
 from bench.forecast_scores import (
     evaluation_split_scores,
@@ -47,6 +50,7 @@ VARIANTS = {
     "demo": Season(),
     "seasonal": Season(amplitude=0.5, trend=0.2, peak_month=11),
     "seasonal_1y": Season(amplitude=0.5, trend=0.2, peak_month=11),
+    "cohort": CohortLog(),  # a bare log, one acquisition cohort, through the own-data path
 }
 # Variants cut to one year of orders before the cutoff, with their own end date: a one-year
 # export predicting the autumn rise (the end date replaces --end-dates).
@@ -80,24 +84,46 @@ def _build(case: Case, work: Path, reuse: bool) -> float:
     pipeline's build took (0 when an earlier build was reused)."""
     if reuse and (work / "cut" / "build.duckdb").is_file():
         return 0.0
-    full = generate_full(
-        work / "raw_full", case.customers, case.seed, case.end, VARIANTS[case.variant]
-    )
-    first = case.cutoff - dt.timedelta(days=HISTORY_DAYS_KEPT) if case.variant in ONE_YEAR else None
-    cut = cut_extract(full, work / "raw_cut", case.cutoff, first)
-    horizon = {"horizon_days": case.horizon_days}
+    variant, horizon = VARIANTS[case.variant], {"horizon_days": case.horizon_days}
+    raw_format, full_vars, cut_vars = "csv", horizon, horizon
+    if isinstance(variant, CohortLog):  # a retailer's own log: prepared Parquet and its vars
+        work.mkdir(parents=True, exist_ok=True)
+        full, cut, full_vars, cut_vars = cohort_extracts(variant, case, work)
+        raw_format = "parquet"
+    else:
+        full = generate_full(work / "raw_full", case.customers, case.seed, case.end, variant)
+        first = (
+            case.cutoff - dt.timedelta(days=HISTORY_DAYS_KEPT) if case.variant in ONE_YEAR else None
+        )
+        cut = cut_extract(full, work / "raw_cut", case.cutoff, first)
     started = time.perf_counter()
     log(f"{case.name}: dbt build on the extract cut at {case.cutoff}")
-    dbt(cut, work / "cut", {**horizon, "as_of_date": f"'{case.cutoff}'"}, "build")
+    cut_vars = {**cut_vars, "as_of_date": str(case.cutoff)}
+    dbt(cut, work / "cut", _quoted(cut_vars), "build", raw_format=raw_format)
     build_seconds = time.perf_counter() - started
     log(f"{case.name}: dbt run on the full extract (outcomes after the cutoff)")
-    dbt(full, work / "full", horizon, "run", "--select", "+int_order_totals")
+    full_vars = _quoted({**full_vars, **horizon})
+    dbt(
+        full,
+        work / "full",
+        full_vars,
+        "run",
+        "--select",
+        "+int_order_totals",
+        raw_format=raw_format,
+    )
     return build_seconds
 
 
+def _quoted(dbt_vars: dict) -> dict[str, str]:
+    """Vars as YAML flow values (JSON is YAML), for dbt's --vars."""
+    return {key: json.dumps(value) for key, value in dbt_vars.items()}
+
+
 def run_case(case: Case, out: Path, reuse: bool = False, models: Sequence[str] = ()) -> dict:
-    """Build the cut and full warehouses of one case and score the published predictions and
-    the registry ``models`` (every one when empty; BG/NBD + Gamma-Gamma always)."""
+    """Build the cut and full warehouses of one case and score the published predictions, the
+    registry ``models`` (every one when empty; BG/NBD + Gamma-Gamma always) and, where the
+    generator knows it, each customer's true expectation."""
     work = out / case.name
     build_seconds = _build(case, work, reuse)
     actual = actual_outcomes(work / "full" / "build.duckdb", case.cutoff, case.horizon_days)
@@ -106,8 +132,14 @@ def run_case(case: Case, out: Path, reuse: bool = False, models: Sequence[str] =
     published, names = published_predictions(build)
     settings = project_settings(case.horizon_days)
     refit = [REFERENCE, *(m for m in models if m != REFERENCE)] if models else list(MODELS)
-    refitted = model_predictions(build, settings, refit)
-    predictions = pd.concat([published, refitted], ignore_index=True)
+    predictions = pd.concat(
+        [
+            published,
+            model_predictions(build, settings, refit),
+            true_predictions(work, published["customer_id"]),
+        ],
+        ignore_index=True,
+    )
     held_out = score_predictions(predictions, actual)
     return {
         "case": asdict(case) | {"cutoff": case.cutoff},

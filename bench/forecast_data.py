@@ -72,11 +72,11 @@ def cut_extract(full: Path, out: Path, cutoff: dt.date, first: dt.date | None = 
     return out
 
 
-def dbt(raw: Path, work: Path, dbt_vars: dict, *args: str) -> None:
+def dbt(raw: Path, work: Path, dbt_vars: dict, *args: str, raw_format: str = "csv") -> None:
     """The real dbt project on ``raw`` into ``work``/build.duckdb; raises with dbt's output."""
     vars_text = ", ".join(f"{key}: {value}" for key, value in dbt_vars.items())
     command = dbt_cmd(work, *args, "--vars", "{" + vars_text + "}")
-    env = ours_env(raw, work, raw_format="csv")
+    env = ours_env(raw, work, raw_format=raw_format)
     result = subprocess.run(
         command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )

@@ -17,10 +17,16 @@ from scipy.special import betaln, gammaln, hyp2f1
 
 from models_py.clv.base import EPS, MaximumLikelihoodModel, as_float
 
-__all__ = ["BetaGeoModel", "bgnbd_log_likelihood", "simulate_bgnbd"]
+__all__ = [
+    "BetaGeoModel",
+    "bgnbd_log_likelihood",
+    "check_inputs",
+    "simulate_bgnbd",
+    "simulate_story",
+]
 
 
-def _check_inputs(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+def check_inputs(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
     if not (len(x) == len(t_x) == len(T)):
         raise ValueError("x, t_x and T must have the same length")
     if len(x) == 0:
@@ -69,7 +75,7 @@ class BetaGeoModel(MaximumLikelihoodModel):
 
     def fit(self, x, t_x, T) -> BetaGeoModel:
         x, t_x, T = as_float(x), as_float(t_x), as_float(T)
-        _check_inputs(x, t_x, T)
+        check_inputs(x, t_x, T)
         # Customers with identical (x, t_x, T) share a likelihood term: fit on the distinct
         # triples with weights, which keeps the fit fast on millions of customers.
         triples = pd.DataFrame({"x": x, "t_x": t_x, "T": T})
@@ -154,6 +160,21 @@ def simulate_bgnbd(
     probability p. Returns repeat purchases x and last purchase time t_x observed in (0, T], and
     ``x_holdout``, the purchases in (T, T + holdout].
     """
+    params = {"r": r, "alpha": alpha, "a": a, "b": b}
+    return simulate_story(n_customers, T, params, holdout, random_state, dropout_at_first=False)
+
+
+def simulate_story(
+    n_customers: int,
+    T: float | np.ndarray,
+    params: dict[str, float],
+    holdout: float,
+    random_state: int,
+    dropout_at_first: bool,
+) -> pd.DataFrame:
+    """BG/NBD's story (``simulate_bgnbd``); ``dropout_at_first``: the dropout chance applies
+    after the first purchase too (MBG/NBD's)."""
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     rng = np.random.default_rng(random_state)
     T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n_customers,)).copy()
     lam = rng.gamma(shape=r, scale=1.0 / alpha, size=n_customers)
@@ -163,6 +184,8 @@ def simulate_bgnbd(
     x_holdout = np.zeros(n_customers)
     now = np.zeros(n_customers)
     active = np.ones(n_customers, dtype=bool)
+    if dropout_at_first:
+        active &= rng.random(n_customers) >= p
     while active.any():
         idx = np.flatnonzero(active)
         now[idx] += rng.exponential(1.0 / np.maximum(lam[idx], 1e-300))

@@ -1,5 +1,6 @@
 """Features derived from the snapshot by a fitted step of a candidate's pipeline: BG/NBD +
-Gamma-Gamma outputs (``BtydFeatures``) and the calendar position of the prediction window
+Gamma-Gamma outputs (``BtydFeatures``), MBG/NBD's (``MbgnbdFeatures``), the customer's own
+purchase cadence (``CadenceFeatures``) and the calendar position of the prediction window
 (``CalendarFeatures``).
 
 Both take the snapshot DataFrame and return it with columns added, so they sit in front of the
@@ -14,14 +15,19 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from models_py.clv import ModifiedBetaGeoModel, btyd_inputs
 from models_py.prediction.models import BtydBaseline
 
 __all__ = [
     "BTYD_FEATURES",
     "BTYD_PREDICTION",
+    "CADENCE_FEATURES",
     "CALENDAR_FEATURES",
+    "MBGNBD_FEATURES",
     "BtydFeatures",
+    "CadenceFeatures",
     "CalendarFeatures",
+    "MbgnbdFeatures",
 ]
 
 # The first two are BG/NBD + Gamma-Gamma's own predictions of the two tasks (a blend reads them).
@@ -35,6 +41,10 @@ BTYD_FEATURES = (
 BTYD_PREDICTION = {"spend": "btyd_expected_spend", "purchase": "btyd_p_purchase"}
 
 CALENDAR_FEATURES = ("horizon_mid_doy_sin", "horizon_mid_doy_cos")
+
+MBGNBD_FEATURES = ("mbgnbd_expected_orders", "mbgnbd_p_purchase", "mbgnbd_p_alive")
+
+CADENCE_FEATURES = ("mean_gap_days", "recency_over_gap")
 
 DAYS_PER_YEAR = 365.25
 
@@ -98,3 +108,61 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
             index=X.index,
         )
         return pd.concat([X.drop(columns=list(CALENDAR_FEATURES), errors="ignore"), added], axis=1)
+
+
+def _with_columns(X: pd.DataFrame, added: dict[str, np.ndarray], names: tuple[str, ...]):
+    frame = pd.DataFrame(added, index=X.index)
+    return pd.concat([X.drop(columns=list(names), errors="ignore"), frame], axis=1)
+
+
+class MbgnbdFeatures(TransformerMixin, BaseEstimator):
+    """Adds MBG/NBD's expected orders and P(at least one order) in the next ``horizon_days`` and
+    P(alive) at the cutoff: unlike BG/NBD's, a one-time buyer's P(alive) falls with time since
+    the first order. MBG/NBD is fitted in ``fit`` on the rows given (labels unused), as
+    ``mbgnbd_``; customers without an order get 0 orders, P 0 and P(alive) missing."""
+
+    def __init__(self, horizon_days: int = 90):
+        self.horizon_days = horizon_days
+
+    def fit(self, X: pd.DataFrame, y=None) -> MbgnbdFeatures:
+        d = btyd_inputs(X)
+        d = d[d["has_history"]]
+        self.mbgnbd_ = ModifiedBetaGeoModel().fit(d["x"], d["t_x"], d["T"])
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        if not hasattr(self, "mbgnbd_"):
+            raise RuntimeError("MbgnbdFeatures is not fitted yet; call fit first")
+        d = btyd_inputs(X)
+        history = d["has_history"].to_numpy()
+        x, t_x, T = d["x"], d["t_x"], d["T"]
+        orders = self.mbgnbd_.expected_purchases(self.horizon_days, x, t_x, T)
+        buys = self.mbgnbd_.probability_purchase(self.horizon_days, x, t_x, T)
+        added = {
+            "mbgnbd_expected_orders": np.where(history, orders, 0.0),
+            "mbgnbd_p_purchase": np.where(history, buys, 0.0),
+            "mbgnbd_p_alive": np.where(history, self.mbgnbd_.probability_alive(x, t_x, T), np.nan),
+        }
+        return _with_columns(X, added, MBGNBD_FEATURES)
+
+
+class CadenceFeatures(TransformerMixin, BaseEstimator):
+    """Adds the customer's own rhythm, from the snapshot's first and last order dates and order
+    count: the mean days between orders and the days since the last order in units of it (a
+    regular buyer well past their usual gap has probably left). Missing below two orders.
+    Nothing is learned."""
+
+    def fit(self, X: pd.DataFrame, y=None) -> CadenceFeatures:
+        btyd_inputs(X.head(0))  # raises naming any snapshot column it lacks
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        d = btyd_inputs(X)
+        repeat = d["has_history"].to_numpy() & (d["x"].to_numpy() > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = np.where(repeat, d["t_x"] / d["x"], np.nan)
+            overdue = np.where(repeat & (gap > 0), (d["T"] - d["t_x"]) / gap, np.nan)
+        added = {"mean_gap_days": gap, "recency_over_gap": overdue}
+        return _with_columns(X, added, CADENCE_FEATURES)

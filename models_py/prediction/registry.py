@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -22,9 +24,13 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from models_py.prediction.derived_features import (
     BTYD_FEATURES,
     BTYD_PREDICTION,
+    CADENCE_FEATURES,
     CALENDAR_FEATURES,
+    MBGNBD_FEATURES,
     BtydFeatures,
+    CadenceFeatures,
     CalendarFeatures,
+    MbgnbdFeatures,
 )
 from models_py.prediction.models import (
     TASKS,
@@ -119,6 +125,28 @@ def _hist_gradient_boosting(task: str, context: BuildContext):
     )
 
 
+def _non_negative(spend: np.ndarray) -> np.ndarray:
+    return np.clip(spend, 0.0, None)
+
+
+def _unchanged(spend: np.ndarray) -> np.ndarray:
+    return spend
+
+
+def _poisson_boosting(task: str, context: BuildContext):
+    """Gradient boosting with a Poisson loss for spend (a log-link mean of a skewed, non-negative
+    amount; net refunds count as 0), the usual classifier for purchase."""
+    boosting = _hist_gradient_boosting(task, context)
+    if task == "purchase":
+        return boosting
+    return TransformedTargetRegressor(
+        regressor=boosting.set_params(loss="poisson"),
+        func=_non_negative,
+        inverse_func=_unchanged,
+        check_inverse=False,
+    )
+
+
 def _btyd_features(context: BuildContext) -> BtydFeatures:
     return BtydFeatures(horizon_days=context.settings.horizon_days)
 
@@ -127,11 +155,21 @@ def _calendar_features(context: BuildContext) -> CalendarFeatures:
     return CalendarFeatures(horizon_days=context.settings.horizon_days)
 
 
+def _mbgnbd_features(context: BuildContext) -> MbgnbdFeatures:
+    return MbgnbdFeatures(horizon_days=context.settings.horizon_days)
+
+
+def _cadence_features(context: BuildContext) -> CadenceFeatures:
+    return CadenceFeatures()
+
+
 # Feature sets a candidate's pipeline derives from the snapshot in a fitted step of its own:
 # name -> (the step's builder, the columns it adds).
 DERIVED_FEATURES: dict[str, tuple[Callable[[BuildContext], Any], tuple[str, ...]]] = {
     "btyd": (_btyd_features, BTYD_FEATURES),
     "calendar": (_calendar_features, CALENDAR_FEATURES),
+    "mbgnbd": (_mbgnbd_features, MBGNBD_FEATURES),
+    "cadence": (_cadence_features, CADENCE_FEATURES),
 }
 
 
@@ -184,6 +222,17 @@ MODELS: dict[str, ModelSpec] = {
             slow_fit=True,
             derived=("btyd", "calendar"),
             blend_btyd=True,
+        ),
+        ModelSpec(
+            name="btyd_poisson_blend",
+            is_baseline=False,
+            build=_poisson_boosting,
+            publish_rank=6,
+            column_major=True,
+            slow_fit=True,
+            derived=("btyd", "mbgnbd", "cadence", "calendar"),
+            blend_btyd=True,
+            default=False,
         ),
         ModelSpec(name="zero", is_baseline=True, build=_zero, fixed_threshold=True, floor=True),
         ModelSpec(name="last_window", is_baseline=True, build=_last_window, fixed_threshold=True),
