@@ -32,6 +32,7 @@ __all__ = [
     "season_references",
     "stack_frames",
     "summarise_folds",
+    "trailing_gap",
     "usable_roles",
 ]
 
@@ -183,24 +184,44 @@ def summarise_folds(values: Mapping[str, Sequence[float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model_name", "folds", "mean", "se"])
 
 
-def choose_model(
-    summary: pd.DataFrame, direction: str, simplest_first: Sequence[str]
-) -> tuple[str | None, str | None]:
-    """The published model and the model with the best mean (None, None without scores).
+def trailing_gap(
+    best: Sequence[float], other: Sequence[float], direction: str
+) -> tuple[float, float]:
+    """How far ``other`` trails ``best`` fold by fold: the mean and standard error of the
+    per-fold differences (positive: worse) over the folds both scored; (nan, 0) without one."""
+    pairs = [
+        (b, o)
+        for b, o in zip(best, other, strict=False)
+        if b is not None and o is not None and np.isfinite(b) and np.isfinite(o)
+    ]
+    if not pairs:
+        return float("nan"), 0.0
+    gaps = np.asarray([b - o if direction == "max" else o - b for b, o in pairs], dtype=float)
+    se = float(gaps.std(ddof=1) / np.sqrt(len(gaps))) if len(gaps) > 1 else 0.0
+    return float(gaps.mean()), se
 
-    One-standard-error rule: the simplest model (first in ``simplest_first``) whose mean is
-    within one standard error (of the best model) of the best mean wins, so a more complex
-    model must beat a simpler one by more than the noise between folds.
+
+def choose_model(
+    scores: Mapping[str, Sequence[float]], direction: str, simplest_first: Sequence[str]
+) -> tuple[str | None, str | None]:
+    """The published model and the model with the best mean (None, None without scores), from
+    each model's fold ``scores`` (one value per fold, in the same fold order for every model).
+
+    One-standard-error rule on paired folds: the simplest model (first in ``simplest_first``)
+    whose fold-by-fold gap to the best is within one standard error of zero wins, so a more
+    complex model must beat a simpler one by more than the noise between folds. The gap is
+    paired because a season moves every model's score together: the spread of the scores
+    themselves would let a model that trails on every fold pass as noise.
     """
-    scored = summary[summary["folds"] > 0].set_index("model_name")
+    scored = summarise_folds(scores)
+    scored = scored[scored["folds"] > 0].set_index("model_name")
     if scored.empty:
         return None, None
     best = scored["mean"].idxmax() if direction == "max" else scored["mean"].idxmin()
-    best_mean, best_se = scored.at[best, "mean"], scored.at[best, "se"]
     for name in simplest_first:
         if name not in scored.index:
             continue
-        gap = best_mean - scored.at[name, "mean"]
-        if (gap if direction == "max" else -gap) <= best_se:
+        mean_gap, se_gap = trailing_gap(scores[best], scores[name], direction)
+        if name == best or mean_gap <= se_gap:
             return name, best
     return best, best

@@ -47,7 +47,7 @@ def select_published(
     # A floor (zero) is the last choice, not the first: with few folds one standard error is
     # wide, and predicting nothing must beat every model, not come within noise of the best.
     order = sorted(order, key=lambda name: model_spec(name).floor)
-    published, best = choose_model(summary[summary["model_name"].isin(eligible)], direction, order)
+    published, best = choose_model({name: scores[name] for name in eligible}, direction, order)
     if published is None:
         return "btyd", None
     stats = summary.set_index("model_name")
@@ -60,7 +60,8 @@ def select_published(
         how = (
             "has the best"
             if published == best
-            else f"is within one standard error of the best, {described(best)}, and simpler, by"
+            else f"trails the best, {described(best)}, by less than the fold-to-fold noise of the "
+            "gap and is simpler, by"
         )
         return published, (
             f"the published {task} model is the baseline {described(published)}: it {how} mean "

@@ -17,6 +17,7 @@ from models_py.prediction.backtests import (
     season_references,
     stack_frames,
     summarise_folds,
+    trailing_gap,
 )
 from models_py.prediction.registry import MODELS
 from models_py.prediction.selection import select_published
@@ -74,20 +75,43 @@ def test_the_simplest_model_within_one_standard_error_of_the_best_wins():
     names = ["linear_model", "hist_gradient_boosting", "zero", "last_window", "btyd"]
     simplest = complexity_order(names, ranks)
     assert simplest == ["zero", "last_window", "btyd", "linear_model", "hist_gradient_boosting"]
-    # RMSE: boosting is best on the mean, but linear is within its standard error.
+    # RMSE: boosting is best on the mean; linear trails it on two folds and leads on one, so
+    # the fold-by-fold gap (mean 0.17, SE 0.60) is noise and the simpler model wins.
     scores = {
-        "hist_gradient_boosting": [10.0, 12.0, 14.0],  # mean 12, SE 1.15
-        "linear_model": [11.0, 13.0, 14.5],  # mean 12.83
+        "hist_gradient_boosting": [10.0, 12.0, 14.0],
+        "linear_model": [9.0, 13.0, 14.5],
         "btyd": [14.0, 15.0, 16.0],
     }
     summary = summarise_folds(scores)
     assert summary.set_index("model_name").at["hist_gradient_boosting", "se"] == pytest.approx(
         np.std([10, 12, 14], ddof=1) / np.sqrt(3)
     )
-    assert choose_model(summary, "min", simplest) == ("linear_model", "hist_gradient_boosting")
+    assert trailing_gap(scores["hist_gradient_boosting"], scores["linear_model"], "min") == (
+        pytest.approx(1 / 6),
+        pytest.approx(np.std([-1, 1, 0.5], ddof=1) / np.sqrt(3)),
+    )
+    assert choose_model(scores, "min", simplest) == ("linear_model", "hist_gradient_boosting")
     # Farther apart than the noise, the better model wins.
     scores["linear_model"] = [13.5, 14.0, 14.5]
-    assert choose_model(summarise_folds(scores), "min", simplest)[0] == "hist_gradient_boosting"
+    assert choose_model(scores, "min", simplest)[0] == "hist_gradient_boosting"
+
+
+def test_a_model_that_trails_on_every_fold_is_not_noise_however_the_seasons_swing():
+    # The folds' seasons move both models by far more than the gap between them: the spread
+    # of the scores (SE 0.09) covers the 0.05 gap, the gap's own spread (SE 0.006) does not.
+    scores = {
+        "linear_model": [0.60, 0.75, 0.90],
+        "hist_gradient_boosting": [0.66, 0.80, 0.94],
+    }
+    simplest = ["linear_model", "hist_gradient_boosting"]
+    assert choose_model(scores, "max", simplest) == ("hist_gradient_boosting",) * 2
+    # Folds a model could not be scored on are left out of the pairs.
+    scores["linear_model"] = [float("nan"), 0.79, 0.95]
+    assert trailing_gap(scores["hist_gradient_boosting"], scores["linear_model"], "max") == (
+        pytest.approx(0.0, abs=1e-12),
+        pytest.approx(np.std([0.01, -0.01], ddof=1) / np.sqrt(2)),
+    )
+    assert choose_model(scores, "max", simplest)[0] == "linear_model"
 
 
 def test_a_winning_baseline_is_published_with_a_warning():
@@ -106,14 +130,15 @@ def test_a_winning_baseline_is_published_with_a_warning():
 
 
 def test_predicting_nothing_must_beat_the_models_not_come_within_noise_of_them():
-    # Two folds of different seasons: a wide standard error that zero falls within.
+    # Two folds of different seasons: zero trails on one and leads on the other, within the
+    # noise of its gap to the best; the tree trails on both, so boosting is published.
     scores = {
         "hist_gradient_boosting": [33_900.0, 40_000.0],
         "decision_tree": [34_300.0, 40_700.0],
         "zero": [43_600.0, 33_700.0],
         "btyd": [35_500.0, 55_700.0],
     }
-    assert select_published("spend", scores, "rmse", "min") == ("decision_tree", None)
+    assert select_published("spend", scores, "rmse", "min") == ("hist_gradient_boosting", None)
     # When it is the best by more than the noise, it is published, with the baseline warning.
     scores["zero"] = [20_000.0, 21_000.0]
     published, message = select_published("spend", scores, "rmse", "min")
@@ -121,14 +146,15 @@ def test_predicting_nothing_must_beat_the_models_not_come_within_noise_of_them()
     # Within noise of a better model, the model is published and zero's lead is a warning.
     scores["zero"] = [33_000.0, 40_000.0]
     published, message = select_published("spend", scores, "rmse", "min")
-    assert published == "decision_tree" and message.startswith("the baseline zero (3.65e+04")
+    assert published == "hist_gradient_boosting"
+    assert message.startswith("the baseline zero (3.65e+04")
 
 
 def test_nans_and_missing_folds_do_not_count():
     summary = summarise_folds({"a": [1.0, float("nan"), 3.0], "b": []}).set_index("model_name")
     assert summary.at["a", "folds"] == 2 and summary.at["a", "mean"] == 2.0
     assert summary.at["b", "folds"] == 0
-    assert choose_model(summarise_folds({"b": []}), "max", ["b"]) == (None, None)
+    assert choose_model({"b": []}, "max", ["b"]) == (None, None)
 
 
 def test_a_candidate_without_a_publish_rank_is_compared_but_never_published(monkeypatch):
