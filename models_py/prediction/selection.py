@@ -78,8 +78,9 @@ def select_published(
     if better:
         return published, (
             f"the baseline {described(better[0])} beats the published {task} model "
-            f"{described(published)} on mean {metric} over {folds} backtest fold(s), within "
-            "one standard error"
+            f"{described(published)} on mean {metric} over {folds} backtest fold(s); the "
+            "published model trails the best by less than one standard error of their "
+            "fold-by-fold gap"
         )
     return published, None
 

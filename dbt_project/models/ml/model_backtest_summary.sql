@@ -1,7 +1,8 @@
 -- Each model's metrics summarised over the backtest folds of model_metrics: folds, mean,
 -- standard deviation, standard error (stddev / sqrt(folds)), worst and best fold. The published
--- model of each task is the best mean selection metric, the simplest within one standard error
--- (models_py/prediction/selection.py); this table shows the numbers that choice rests on.
+-- model of each task is the best mean selection metric, or the simplest whose fold-by-fold gap
+-- to it is within one standard error of that gap (models_py/prediction/backtests.py); the gaps
+-- pair the fold values in model_metrics.
 
 with
 

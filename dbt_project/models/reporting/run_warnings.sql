@@ -181,8 +181,8 @@ warnings as (
             "'the published '", 'task', "' model is the baseline '", 'model_name',
             "': its mean '", 'metric', "' over '", dbt.cast('folds', text),
             "' backtest fold(s) ('", dbt.cast('round(mean_value, 4)', text),
-            "') is the best or within one standard error of the best; no candidate beat it '",
-            "'by more than the noise between folds'",
+            "') is the best, or trails the best by less than one standard error of their '",
+            "'fold-by-fold gap; no candidate beat it by more than the noise between folds'",
         ]) }} as message
     from published_selection
     where model_kind = 'baseline'
@@ -195,7 +195,8 @@ warnings as (
         {{ dbt.concat([
             "'the baseline '", 'baseline_model', "' beats the published '", 'task', "' model '",
             'published_model', "' on mean '", 'metric', "' over '", dbt.cast('folds', text),
-            "' backtest fold(s), within one standard error: the simpler model was preferred'",
+            "' backtest fold(s); the published model trails the best by less than one standard '",
+            "'error of their fold-by-fold gap and was preferred as simpler'",
         ]) }} as message
     from baseline_beats_published
 
