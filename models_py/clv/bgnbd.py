@@ -19,6 +19,7 @@ from models_py.clv.base import EPS, MaximumLikelihoodModel, as_float
 
 __all__ = [
     "BetaGeoModel",
+    "RepeatPurchaseModel",
     "bgnbd_log_likelihood",
     "check_inputs",
     "simulate_bgnbd",
@@ -61,8 +62,10 @@ def bgnbd_log_likelihood(
 
 
 @dataclass
-class BetaGeoModel(MaximumLikelihoodModel):
-    """BG/NBD model of repeat purchases, fitted by maximum likelihood.
+class RepeatPurchaseModel(MaximumLikelihoodModel):
+    """Base of the four-parameter (r, alpha, a, b) repeat-purchase models fitted on (x, t_x,
+    T) by maximum likelihood; subclasses give the per-customer
+    ``log_likelihood(params, x, t_x, T)``.
 
     Parameters: ``penalizer`` adds ``penalizer * sum(params**2)`` to the mean negative
     log-likelihood (0 = pure MLE); ``max_iter`` bounds the optimizer.
@@ -73,7 +76,14 @@ class BetaGeoModel(MaximumLikelihoodModel):
     penalizer: float = 0.0
     max_iter: int = 2000
 
-    def fit(self, x, t_x, T) -> BetaGeoModel:
+    @staticmethod
+    def log_likelihood(params: np.ndarray, x, t_x, T) -> np.ndarray:
+        raise NotImplementedError
+
+    def probability_alive(self, x, t_x, T) -> np.ndarray:
+        raise NotImplementedError
+
+    def fit(self, x, t_x, T) -> RepeatPurchaseModel:
         x, t_x, T = as_float(x), as_float(t_x), as_float(T)
         check_inputs(x, t_x, T)
         # Customers with identical (x, t_x, T) share a likelihood term: fit on the distinct
@@ -86,21 +96,41 @@ class BetaGeoModel(MaximumLikelihoodModel):
 
         def objective(log_params: np.ndarray) -> float:
             params = np.exp(log_params)
-            ll = bgnbd_log_likelihood(params, gx, gtx_s, gT_s)
+            ll = self.log_likelihood(params, gx, gtx_s, gT_s)
             value = -np.sum(w * ll) / w.sum() + self.penalizer * np.sum(params**2)
             return float(value) if np.isfinite(value) else 1e100
 
         r, alpha, a, b = np.exp(self._fit_log_params(objective, 4))
         self.params_ = {"r": float(r), "alpha": float(alpha * scale), "a": float(a), "b": float(b)}
         self.n_customers_ = len(x)
-        self.log_likelihood_ = float(np.sum(bgnbd_log_likelihood(self._params(), x, t_x, T)))
+        self.log_likelihood_ = float(np.sum(self.log_likelihood(self._params(), x, t_x, T)))
         return self
 
     def _params(self) -> np.ndarray:
         if not hasattr(self, "params_"):
-            raise RuntimeError("BetaGeoModel is not fitted yet; call fit first")
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit first")
         p = self.params_
         return np.array([p["r"], p["alpha"], p["a"], p["b"]])
+
+    def probability_purchase(self, t, x, t_x, T) -> np.ndarray:
+        """P(at least one purchase in (T, T + t] | x, t_x, T).
+
+        Given the customer is alive (``probability_alive``, the model's own), the posterior of
+        the purchase rate is Gamma(r + x, alpha + T), so
+        P(no purchase in t | alive) = ((alpha + T) / (alpha + T + t)) ** (r + x).
+        """
+        r, alpha, _, _ = self._params()
+        x, t_x, T = as_float(x), as_float(t_x), as_float(T)
+        p_alive = self.probability_alive(x, t_x, T)
+        p_none_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + float(t))))
+        return p_alive * (1.0 - p_none_if_alive)
+
+
+@dataclass
+class BetaGeoModel(RepeatPurchaseModel):
+    """BG/NBD model of repeat purchases (Fader, Hardie & Lee 2005); see RepeatPurchaseModel."""
+
+    log_likelihood = staticmethod(bgnbd_log_likelihood)
 
     def probability_alive(self, x, t_x, T) -> np.ndarray:
         """P(customer still active at T | x, t_x, T) (FHL 2005, eq. 11)."""
@@ -129,18 +159,6 @@ class BetaGeoModel(MaximumLikelihoodModel):
         p_alive = self.probability_alive(x, t_x, T)
         out = numerator * p_alive
         return np.where(np.isfinite(out), out, fallback)
-
-    def probability_purchase(self, t, x, t_x, T) -> np.ndarray:
-        """P(at least one purchase in (T, T + t] | x, t_x, T).
-
-        Given the customer is alive, the posterior of the purchase rate is Gamma(r + x, alpha + T),
-        so P(no purchase in t | alive) = ((alpha + T) / (alpha + T + t)) ** (r + x).
-        """
-        r, alpha, _, _ = self._params()
-        x, t_x, T = as_float(x), as_float(t_x), as_float(T)
-        p_alive = self.probability_alive(x, t_x, T)
-        p_none_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + float(t))))
-        return p_alive * (1.0 - p_none_if_alive)
 
 
 def simulate_bgnbd(

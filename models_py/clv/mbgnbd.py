@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln, hyp2f1
 
-from models_py.clv.base import MaximumLikelihoodModel, as_float
-from models_py.clv.bgnbd import check_inputs, simulate_story
+from models_py.clv.base import as_float
+from models_py.clv.bgnbd import RepeatPurchaseModel, simulate_story
 
 __all__ = ["ModifiedBetaGeoModel", "mbgnbd_log_likelihood", "simulate_mbgnbd"]
 
@@ -42,49 +42,11 @@ def mbgnbd_log_likelihood(
 
 
 @dataclass
-class ModifiedBetaGeoModel(MaximumLikelihoodModel):
-    """MBG/NBD model of repeat purchases, fitted by maximum likelihood.
+class ModifiedBetaGeoModel(RepeatPurchaseModel):
+    """MBG/NBD model of repeat purchases (Batislam, Denizel & Filiztekin 2007): a customer may
+    also drop out right after the first purchase; see RepeatPurchaseModel."""
 
-    Parameters: ``penalizer`` adds ``penalizer * sum(params**2)`` to the mean negative
-    log-likelihood (0 = pure MLE); ``max_iter`` bounds the optimizer.
-    Learned: ``params_`` (dict r, alpha, a, b), ``log_likelihood_``, ``n_customers_``,
-    ``converged_``.
-    """
-
-    penalizer: float = 0.0
-    max_iter: int = 2000
-
-    def fit(self, x, t_x, T) -> ModifiedBetaGeoModel:
-        x, t_x, T = as_float(x), as_float(t_x), as_float(T)
-        check_inputs(x, t_x, T)
-        # Identical (x, t_x, T) share a likelihood term: fit on the distinct triples, weighted.
-        grouped = (
-            pd.DataFrame({"x": x, "t_x": t_x, "T": T})
-            .groupby(["x", "t_x", "T"], sort=False)
-            .size()
-            .reset_index(name="w")
-        )
-        gx, gtx, gT, w = (grouped[c].to_numpy(dtype=float) for c in ("x", "t_x", "T", "w"))
-        scale = max(float(np.mean(T)), 1.0)  # rescale time so alpha starts near 1
-        gtx_s, gT_s = gtx / scale, gT / scale
-
-        def objective(log_params: np.ndarray) -> float:
-            params = np.exp(log_params)
-            ll = mbgnbd_log_likelihood(params, gx, gtx_s, gT_s)
-            value = -np.sum(w * ll) / w.sum() + self.penalizer * np.sum(params**2)
-            return float(value) if np.isfinite(value) else 1e100
-
-        r, alpha, a, b = np.exp(self._fit_log_params(objective, 4))
-        self.params_ = {"r": float(r), "alpha": float(alpha * scale), "a": float(a), "b": float(b)}
-        self.n_customers_ = len(x)
-        self.log_likelihood_ = float(np.sum(mbgnbd_log_likelihood(self._params(), x, t_x, T)))
-        return self
-
-    def _params(self) -> np.ndarray:
-        if not hasattr(self, "params_"):
-            raise RuntimeError("ModifiedBetaGeoModel is not fitted yet; call fit first")
-        p = self.params_
-        return np.array([p["r"], p["alpha"], p["a"], p["b"]])
+    log_likelihood = staticmethod(mbgnbd_log_likelihood)
 
     def probability_alive(self, x, t_x, T) -> np.ndarray:
         """P(customer still active at T | x, t_x, T), for every x (x = 0 included)."""
@@ -106,14 +68,6 @@ class ModifiedBetaGeoModel(MaximumLikelihoodModel):
         # Where hyp2f1 loses precision (very large r + x): alive x posterior mean rate x t.
         fallback = p_alive * (r + x) / (alpha + T) * t
         return np.where(np.isfinite(out) & (out >= 0), out, fallback)
-
-    def probability_purchase(self, t, x, t_x, T) -> np.ndarray:
-        """P(at least one purchase in (T, T + t] | x, t_x, T): alive, and the first purchase
-        (at a rate with posterior Gamma(r + x, alpha + T)) within t."""
-        r, alpha, _, _ = self._params()
-        x, t_x, T = as_float(x), as_float(t_x), as_float(T)
-        p_none_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + float(t))))
-        return self.probability_alive(x, t_x, T) * (1.0 - p_none_if_alive)
 
 
 def simulate_mbgnbd(

@@ -588,7 +588,8 @@ def render_model_metrics(df: pd.DataFrame, context: ReportContext) -> str:
         "<p>zero, last_window and btyd are baselines, eligible for publishing like the "
         "candidates; the published model of each task (highlighted) has the best mean selection "
         "metric (purchase: ROC AUC, spend: RMSE) or is the simplest whose fold-by-fold gap to it "
-        "is within one standard error of that gap. Lower is better for log loss, Brier score, RMSE and MAE; higher for the rest.</p>"
+        "is within one standard error of that gap. Lower is better for log loss, Brier score, "
+        "RMSE and MAE; higher for the rest.</p>"
     )
 
 
