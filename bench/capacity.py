@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.spark import ML_STEP_STAGES
+from models_py.settings import SparkMlSettings
 
 # What each stage's work grows with: order lines or customers on the executors, or the driver's
 # sample (customers up to the cap, on one machine).
@@ -41,12 +42,13 @@ class Assumptions:
 
     customers: int = 100_000_000
     order_lines: int = 2_000_000_000
-    driver_sample_rows: int = 1_000_000  # dbt var spark_ml_driver_sample_rows
+    driver_sample_rows: int = SparkMlSettings().driver_sample_rows
     # Share of the executors' cores doing useful work: network shuffles (none in local mode),
     # skew, stragglers, task scheduling.
     parallel_efficiency: float = 0.5
     executor_cores: int = 4
-    executor_memory_gib: int = 16  # 4 GiB per core: a sort of 128 MB shuffle blocks per task
+    # Memory per core enough for a task to sort its shuffle blocks without spilling.
+    executor_memory_gib: int = 16
     # Wall hours wanted for the distributed stages (the driver's fits come on top).
     target_hours: float = 1.0
     # Cores the driver's fits keep busy (model_registry fits two models at a time).
